@@ -1,0 +1,7 @@
+import { CniError, ErrorCode, type Plugin } from '@cni-ts/core';
+
+const notYet = async (): Promise<never> => {
+  throw new CniError(ErrorCode.UnsupportedField, 'the bridge plugin is not implemented in this build');
+};
+
+export const plugin: Plugin = { name: 'bridge', add: notYet, del: notYet, check: notYet, status: notYet, gc: notYet };

@@ -1,0 +1,50 @@
+import { CniError, ErrorCode } from './spec/errors.ts';
+
+/**
+ * Parse CNI_ARGS (`K=V;K2=V2`). A pair without exactly one `=` is an error, as in libcni.
+ * Unknown keys are refused unless IgnoreUnknown is 1/true/True; `known` lists the keys a
+ * plugin reads (the Kubernetes keys are always tolerated together with IgnoreUnknown).
+ */
+export function parseCniArgs(raw: string | undefined, known: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!raw) return out;
+  for (const pair of raw.split(';')) {
+    if (pair === '') continue;
+    const kv = pair.split('=');
+    if (kv.length !== 2 || kv[0] === '') {
+      throw new CniError(ErrorCode.InvalidEnvironment, `CNI_ARGS: invalid pair "${pair}" (expected KEY=VALUE)`);
+    }
+    out[kv[0]!] = kv[1]!;
+  }
+  const ignoreUnknown = ['1', 'true', 'True'].includes(out.IgnoreUnknown ?? '');
+  if (!ignoreUnknown) {
+    const unknown = Object.keys(out).filter((k) => k !== 'IgnoreUnknown' && !known.includes(k));
+    if (unknown.length > 0) {
+      throw new CniError(ErrorCode.InvalidEnvironment, `CNI_ARGS: unknown args ${JSON.stringify(unknown)} (set IgnoreUnknown=1 to allow)`);
+    }
+  }
+  return out;
+}
+
+/**
+ * Look a key up case-insensitively. Go decodes JSON keys case-insensitively and containerd
+ * sends `HostPort`, `ContainerPort`, ...; an exact-case match wins when both exist.
+ */
+export function getInsensitive(obj: Record<string, unknown> | undefined, key: string): unknown {
+  if (!obj) return undefined;
+  if (key in obj) return obj[key];
+  const lower = key.toLowerCase();
+  for (const k of Object.keys(obj)) if (k.toLowerCase() === lower) return obj[k];
+  return undefined;
+}
+
+/** A capability argument from runtimeConfig (e.g. `portMappings`, `ips`, `mac`), case-insensitive. */
+export const capabilityArg = (runtimeConfig: Record<string, unknown> | undefined, name: string): unknown =>
+  getInsensitive(runtimeConfig, name);
+
+/** `args.cni.<key>` from the config (CONVENTIONS: labels, ips, mac). */
+export function cniArg(args: Record<string, unknown> | undefined, key: string): unknown {
+  const cni = args?.cni;
+  if (typeof cni !== 'object' || cni === null) return undefined;
+  return (cni as Record<string, unknown>)[key];
+}
