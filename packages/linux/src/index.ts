@@ -1,1 +1,4 @@
 export * from './run.ts';
+export * from './fs.ts';
+export * from './netns.ts';
+export * from './netfilter/backend.ts';
