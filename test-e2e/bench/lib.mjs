@@ -1,0 +1,56 @@
+// Shared helpers for `npm run bench`: time whole operations, interleave ours and the reference
+// so that machine noise hits both alike, and print medians with ratios.
+import { spawnSync } from 'node:child_process';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const DIST_BIN = join(REPO_ROOT, 'dist/bin');
+export const REFERENCE_BIN = '/usr/lib/cni';
+
+/** Milliseconds taken by fn (sync or async). */
+export async function timeMs(fn) {
+  const t0 = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+}
+
+export function median(values) {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/**
+ * Run `rounds` rounds; in each, every contender's step runs once, in alternating order.
+ * contenders: { name: async (round) => void }. Returns { name: [ms...] }.
+ */
+export async function interleave(rounds, contenders) {
+  const names = Object.keys(contenders);
+  const samples = Object.fromEntries(names.map((n) => [n, []]));
+  for (let r = 0; r < rounds; r++) {
+    const order = r % 2 === 0 ? names : [...names].reverse();
+    for (const n of order) samples[n].push(await timeMs(() => contenders[n](r)));
+  }
+  return samples;
+}
+
+/** Print one table: rows of { what, ours: [ms], reference: [ms] } with medians and ours/reference ratio. */
+export function report(title, rows) {
+  console.log(`\n## ${title}`);
+  console.log('| what | ours median ms | reference median ms | ratio ours/ref |');
+  console.log('|---|---|---|---|');
+  for (const row of rows) {
+    const o = median(row.ours);
+    const ref = row.reference ? median(row.reference) : undefined;
+    const ratio = ref ? (o / ref).toFixed(2) : '-';
+    console.log(`| ${row.what} | ${o.toFixed(2)} | ${ref !== undefined ? ref.toFixed(2) : '-'} | ${ratio} |`);
+  }
+}
+
+/** Exec a plugin binary synchronously with CNI env and a JSON config; throws on failure. */
+export function execPlugin(binary, env, config) {
+  const r = spawnSync(binary, [], { env: { PATH: process.env.PATH, ...env }, input: JSON.stringify(config), encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${binary} ${env.CNI_COMMAND} failed: ${r.stdout} ${r.stderr}`);
+  return r.stdout ? JSON.parse(r.stdout) : undefined;
+}
