@@ -1,0 +1,149 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import { negotiateVersion, validateNetworkName } from '@cni-ts/core';
+import { UsageError } from '../cli/output.ts';
+
+/** One plugin entry of a list, as written by the user (unknown keys kept). */
+export type PluginConf = Record<string, unknown> & { type: string };
+
+/** A network configuration list, loaded and checked, with the version libcni would use. */
+export interface NetworkList {
+  name: string;
+  /** The negotiated version: the highest of cniVersion and cniVersions that we support. */
+  cniVersion: string;
+  disableCheck: boolean;
+  disableGC: boolean;
+  plugins: PluginConf[];
+  /** The bytes libcni keeps in its result cache (`config`): the file, or the up-converted list. */
+  bytes: Buffer;
+  /** Where it came from, for messages. */
+  file: string;
+}
+
+export class ConfError extends UsageError {}
+
+const LIST_EXT = ['.conflist'];
+const SINGLE_EXT = ['.conf', '.json'];
+
+/** The files of `dir` with one of `exts`, sorted by name as libcni does. */
+export function confFiles(dir: string, exts: readonly string[]): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (e) {
+    throw new ConfError(`cannot read the configuration directory ${dir}: ${(e as Error).message}`);
+  }
+  return names.filter((n) => exts.includes(extname(n))).sort().map((n) => join(dir, n));
+}
+
+/**
+ * libcni's lookup: the `.conflist` files first, then the deprecated single-plugin `.conf` and
+ * `.json` files, which are up-converted to a list of one. A file that does not parse stops the
+ * search, naming the file, as libcni does: a broken file may be the network asked for.
+ */
+export function loadNetwork(dir: string, name: string): NetworkList {
+  for (const file of confFiles(dir, LIST_EXT)) {
+    const list = parseConfList(readFileSync(file), file);
+    if (list.name === name) return list;
+  }
+  for (const file of confFiles(dir, SINGLE_EXT)) {
+    const list = parseSingleConf(readFileSync(file), file);
+    if (list.name === name) return list;
+  }
+  throw new ConfError(`no network named "${name}" in ${dir} (looked at *.conflist, then *.conf and *.json)`);
+}
+
+/** Load every list of a directory (for `validate`): each file's list or its problem. */
+export function loadAll(dir: string): Array<{ file: string; list?: NetworkList; problem?: string }> {
+  const files = [...confFiles(dir, LIST_EXT), ...confFiles(dir, SINGLE_EXT)];
+  return files.map((file) => {
+    try {
+      const bytes = readFileSync(file);
+      return { file, list: extname(file) === '.conflist' ? parseConfList(bytes, file) : parseSingleConf(bytes, file) };
+    } catch (e) {
+      return { file, problem: (e as Error).message };
+    }
+  });
+}
+
+function parseJsonObject(bytes: Buffer, file: string): Record<string, unknown> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(bytes.toString('utf8'));
+  } catch (e) {
+    throw new ConfError(`${file}: not valid JSON: ${(e as Error).message}`);
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfError(`${file}: must be a JSON object`);
+  return raw as Record<string, unknown>;
+}
+
+export function parseConfList(bytes: Buffer, file: string): NetworkList {
+  const raw = parseJsonObject(bytes, file);
+  const name = checkName(raw.name, file);
+  if (!Array.isArray(raw.plugins) || raw.plugins.length === 0) {
+    throw new ConfError(`${file}: "plugins" must be a non-empty list of plugin configurations`);
+  }
+  const plugins = raw.plugins.map((p, i) => checkPlugin(p, `${file}: plugins[${i}]`));
+  return {
+    name,
+    cniVersion: version(raw, file),
+    disableCheck: flag(raw, 'disableCheck', file),
+    disableGC: flag(raw, 'disableGC', file),
+    plugins,
+    bytes,
+    file,
+  };
+}
+
+/** A single-plugin file becomes a list of one (libcni's ConfListFromConf). */
+export function parseSingleConf(bytes: Buffer, file: string): NetworkList {
+  const raw = parseJsonObject(bytes, file);
+  const name = checkName(raw.name, file);
+  const plugin = checkPlugin(raw, file);
+  const cniVersion = version(raw, file);
+  const listed = { cniVersion: raw.cniVersion ?? cniVersion, name, plugins: [raw] };
+  return { name, cniVersion, disableCheck: false, disableGC: false, plugins: [plugin], bytes: Buffer.from(JSON.stringify(listed)), file };
+}
+
+function checkName(name: unknown, file: string): string {
+  try {
+    return validateNetworkName(name);
+  } catch (e) {
+    throw new ConfError(`${file}: ${(e as Error).message}`);
+  }
+}
+
+function version(raw: Record<string, unknown>, file: string): string {
+  if (raw.cniVersion !== undefined && typeof raw.cniVersion !== 'string') throw new ConfError(`${file}: "cniVersion" must be a string`);
+  if (raw.cniVersions !== undefined && (!Array.isArray(raw.cniVersions) || raw.cniVersions.some((v) => typeof v !== 'string'))) {
+    throw new ConfError(`${file}: "cniVersions" must be a list of strings`);
+  }
+  try {
+    return negotiateVersion(raw.cniVersion, raw.cniVersions);
+  } catch (e) {
+    throw new ConfError(`${file}: ${(e as Error).message}`);
+  }
+}
+
+function flag(raw: Record<string, unknown>, key: string, file: string): boolean {
+  const v = raw[key];
+  if (v === undefined) return false;
+  // libcni also accepts the strings "true"/"false" for disableCheck.
+  if (v === true || v === 'true') return true;
+  if (v === false || v === 'false') return false;
+  throw new ConfError(`${file}: "${key}" must be true or false`);
+}
+
+function checkPlugin(p: unknown, where: string): PluginConf {
+  if (typeof p !== 'object' || p === null || Array.isArray(p)) throw new ConfError(`${where}: must be a JSON object`);
+  const conf = p as Record<string, unknown>;
+  if (typeof conf.type !== 'string' || conf.type === '') throw new ConfError(`${where}: missing "type" (the plugin executable's name)`);
+  if (conf.type.includes('/') || conf.type === '.' || conf.type === '..') {
+    throw new ConfError(`${where}: "type" must be a plain executable name, not "${conf.type}"`);
+  }
+  const caps = conf.capabilities;
+  if (caps !== undefined && (typeof caps !== 'object' || caps === null || Array.isArray(caps) || Object.values(caps).some((v) => typeof v !== 'boolean'))) {
+    throw new ConfError(`${where}: "capabilities" must map capability names to true or false`);
+  }
+  return conf as PluginConf;
+}
