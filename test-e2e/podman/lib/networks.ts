@@ -1,0 +1,68 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PodmanLab } from './lab.ts';
+
+/** What a scenario needs to know about a network it runs containers on. */
+export interface NetworkUnderTest {
+  name: string;
+  /** First three octets of the pod /24, e.g. "10.88.7". */
+  subnet24: string;
+  gateway: string;
+  /** host-local's data dir (reservations live in `<ipamDir>/<name>/`). */
+  ipamDir: string;
+  /** Per-container state files a meta plugin keeps (flannel), `<dir>/<containerID>`. */
+  stateDir?: string;
+}
+
+/** The podman-style conflist: bridge (gateway, masquerade, hairpin) + host-local, then portmap. */
+export function bridgeNetwork(lab: PodmanLab, cniVersion: string, octet: number, suffix = 'br'): NetworkUnderTest {
+  const name = `${lab.prefix}-${suffix}`;
+  const ipamDir = join(lab.dir, 'ipam');
+  const subnet24 = `10.88.${octet}`;
+  lab.writeConflist(name, {
+    cniVersion,
+    name,
+    plugins: [
+      {
+        type: 'bridge',
+        bridge: `${lab.prefix}${suffix}`,
+        isGateway: true,
+        ipMasq: true,
+        hairpinMode: true,
+        ipam: { type: 'host-local', dataDir: ipamDir, ranges: [[{ subnet: `${subnet24}.0/24` }]], routes: [{ dst: '0.0.0.0/0' }] },
+      },
+      { type: 'portmap', capabilities: { portMappings: true } },
+    ],
+  });
+  return { name, subnet24, gateway: `${subnet24}.1`, ipamDir };
+}
+
+/**
+ * Kubernetes' flannel conflist (kube-flannel.yml's cni-conf.json): flannel delegating to bridge
+ * with hairpin and a default route, then portmap; flanneld's subnet.env written by hand, as
+ * flanneld would on a node whose lease is `<subnet24>.0/24`.
+ */
+export function flannelNetwork(lab: PodmanLab, octet: number): NetworkUnderTest {
+  const name = `${lab.prefix}-fl`;
+  const ipamDir = join(lab.dir, 'ipam');
+  const stateDir = join(lab.dir, 'flannel');
+  const subnetFile = join(lab.dir, 'run-flannel', 'subnet.env');
+  const subnet24 = `10.244.${octet}`;
+  mkdirSync(join(lab.dir, 'run-flannel'), { recursive: true });
+  writeFileSync(subnetFile, ['FLANNEL_NETWORK=10.244.0.0/16', `FLANNEL_SUBNET=${subnet24}.1/24`, 'FLANNEL_MTU=1450', 'FLANNEL_IPMASQ=true', ''].join('\n'));
+  lab.writeConflist(name, {
+    cniVersion: '0.3.1',
+    name,
+    plugins: [
+      {
+        type: 'flannel',
+        subnetFile,
+        dataDir: stateDir,
+        ipam: { dataDir: ipamDir },
+        delegate: { bridge: `${lab.prefix}fl`, hairpinMode: true, isDefaultGateway: true },
+      },
+      { type: 'portmap', capabilities: { portMappings: true } },
+    ],
+  });
+  return { name, subnet24, gateway: `${subnet24}.1`, ipamDir, stateDir };
+}

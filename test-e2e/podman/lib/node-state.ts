@@ -1,0 +1,33 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PodmanLab } from './lab.ts';
+
+/** host-local's reservations: one file per IP named by the IP, holding `<containerID>\r\n<ifname>`. */
+export function ipamReservations(dataDir: string, network: string): Map<string, string> {
+  const dir = join(dataDir, network);
+  const out = new Map<string, string>();
+  if (!existsSync(dir)) return out;
+  for (const f of readdirSync(dir)) {
+    if (f === 'lock' || f.startsWith('last_reserved_ip')) continue;
+    out.set(f, readFileSync(join(dir, f), 'utf8').split(/\r?\n/)[0]!.trim());
+  }
+  return out;
+}
+
+/** Names of the veth links in the node's namespace. */
+export function nodeVeths(lab: PodmanLab): string[] {
+  const r = lab.inNode(['ip', '-j', 'link', 'show', 'type', 'veth']);
+  if (r.code !== 0) throw new Error(`ip link: ${r.stderr}`);
+  return (JSON.parse(r.stdout || '[]') as { ifname: string }[]).map((l) => l.ifname);
+}
+
+/** The node's whole firewall state as text: iptables (nat + filter) and the nftables ruleset. */
+export function nodeFirewall(lab: PodmanLab): string {
+  return [lab.inNode(['iptables-save']).stdout, lab.inNode(['nft', 'list', 'ruleset']).stdout].join('\n');
+}
+
+/** Lines of the firewall state that mention one of the needles (container IDs, IPs as whole words). */
+export function firewallLinesMentioning(firewall: string, needles: string[]): string[] {
+  const patterns = needles.map((n) => new RegExp(`(^|[^0-9a-f.])${n.replace(/\./g, '\\.')}($|[^0-9a-f.])`));
+  return firewall.split('\n').filter((line) => patterns.some((p) => p.test(line)));
+}
