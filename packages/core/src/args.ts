@@ -16,14 +16,20 @@ export function parseCniArgs(raw: string | undefined, known: readonly string[]):
     }
     out[kv[0]!] = kv[1]!;
   }
-  const ignoreUnknown = ['1', 'true', 'True'].includes(out.IgnoreUnknown ?? '');
-  if (!ignoreUnknown) {
+  if (!ignoreUnknown(out.IgnoreUnknown)) {
     const unknown = Object.keys(out).filter((k) => k !== 'IgnoreUnknown' && !known.includes(k));
     if (unknown.length > 0) {
       throw new CniError(ErrorCode.InvalidEnvironment, `CNI_ARGS: unknown args ${JSON.stringify(unknown)} (set IgnoreUnknown=1 to allow)`);
     }
   }
   return out;
+}
+
+/** IgnoreUnknown is a boolean in libcni's spelling: 1/true/True or 0/false/False; anything else is refused. */
+function ignoreUnknown(value: string | undefined): boolean {
+  if (value === undefined || ['0', 'false', 'False'].includes(value)) return false;
+  if (['1', 'true', 'True'].includes(value)) return true;
+  throw new CniError(ErrorCode.InvalidEnvironment, `CNI_ARGS: IgnoreUnknown must be 1, true, True, 0, false or False, not "${value}"`);
 }
 
 /**

@@ -3,7 +3,7 @@ import { CniError, ErrorCode } from '../spec/errors.ts';
 import type { Result } from '../spec/types.ts';
 import type { CallContext, CallInput, CallOutput, Plugin, Verb } from '../skel/context.ts';
 import { dispatch } from '../skel/dispatch.ts';
-import { parseResult } from '../version/convert.ts';
+import { parsePrintedResult } from '../version/convert.ts';
 import { findPlugin, isSameFile } from './find.ts';
 
 /**
@@ -38,17 +38,18 @@ export async function delegate(
   const input: CallInput = { env: { ...ctx.env, CNI_COMMAND: command }, stdin: JSON.stringify(config) };
   const load = inProcess.get(type);
   const out = load && selfPath && isSameFile(found, selfPath) ? await dispatch(await load(), input) : await execPlugin(found, input);
+  // An in-process delegate's diagnostics join ours; an exec'd one wrote to stderr itself.
   if (out.stderr) ctx.log(out.stderr);
   if (out.exitCode !== 0) throw delegateError(type, out);
   if (command !== 'ADD') return undefined;
-  let raw: Record<string, unknown>;
+  let raw: unknown;
   try {
-    raw = JSON.parse(out.stdout) as Record<string, unknown>;
+    raw = JSON.parse(out.stdout);
   } catch {
-    throw new CniError(ErrorCode.DecodeFailure, `delegate "${type}" printed a result that is not JSON: ${out.stdout.slice(0, 200)}`);
+    throw new CniError(ErrorCode.DecodeFailure, `delegate "${type}" printed a result that is not JSON: ${JSON.stringify(out.stdout.slice(0, 200))}`);
   }
-  const version = typeof raw.cniVersion === 'string' ? raw.cniVersion : String(config.cniVersion ?? '0.1.0');
-  return parseResult(raw, version);
+  const configVersion = typeof config.cniVersion === 'string' && config.cniVersion ? config.cniVersion : '0.1.0';
+  return parsePrintedResult(raw, configVersion, `delegate "${type}"`);
 }
 
 function delegateError(type: string, out: CallOutput): CniError {
@@ -60,22 +61,24 @@ function delegateError(type: string, out: CallOutput): CniError {
   } catch {
     // fall through: not an error JSON
   }
-  const text = (out.stdout || out.stderr).trim().slice(0, 300);
-  return new CniError(ErrorCode.Internal, `delegate "${type}" failed with exit code ${out.exitCode}${text ? `: ${text}` : ''}`);
+  const text = out.stdout.trim().slice(0, 300);
+  return new CniError(ErrorCode.Internal, `delegate "${type}" failed with exit code ${out.exitCode}${text ? `: ${text}` : ' and printed no error'}`);
 }
 
+/**
+ * Exec a delegate. Its stderr goes straight to ours (SPEC §4: passed through, as it is written),
+ * so the returned output carries stdout only.
+ */
 function execPlugin(file: string, input: CallInput): Promise<CallOutput> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, [], { env: input.env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(file, [], { env: input.env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'inherit'] });
     const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => stdout.push(b));
-    child.stderr.on('data', (b: Buffer) => stderr.push(b));
     child.on('error', (err) => reject(new CniError(ErrorCode.IoFailure, `cannot run plugin ${file}: ${err.message}`)));
     child.on('close', (code, signal) =>
       resolve({
         stdout: Buffer.concat(stdout).toString(),
-        stderr: Buffer.concat(stderr).toString(),
+        stderr: '',
         exitCode: code ?? (signal ? 128 : 1),
       }),
     );

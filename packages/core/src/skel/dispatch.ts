@@ -1,107 +1,96 @@
 import { CniError, ErrorCode } from '../spec/errors.ts';
-import type { Attachment, NetConf } from '../spec/types.ts';
+import type { NetConf } from '../spec/types.ts';
 import { convertResult, parseResult } from '../version/convert.ts';
-import { assertSupported, atLeast, CURRENT_VERSION, SUPPORTED_VERSIONS } from '../version/versions.ts';
-import { validateContainerId, validateIfName, validateNetworkName } from '../validate.ts';
+import { atLeast, CURRENT_VERSION, isSupported, SUPPORTED_VERSIONS } from '../version/versions.ts';
+import { validateContainerId, validateIfName } from '../validate.ts';
 import type { CallContext, CallInput, CallOutput, Plugin, Verb } from './context.ts';
 import { VERB_RULES } from './env-table.ts';
+import { isOwnNetns, netnsOverride } from './netns.ts';
+import { parseAttachments, parseStdinConfig } from './stdin-config.ts';
 
 const VERBS: readonly Verb[] = ['ADD', 'DEL', 'CHECK', 'STATUS', 'GC', 'VERSION'];
 
+/** What the dispatcher asks of the host; replaceable in tests. */
+export interface DispatchOptions {
+  /** Whether a CNI_NETNS path is the namespace this process runs in. */
+  isOwnNetns?: (path: string) => boolean;
+}
+
+/** The VERSION answer: always 1.1.0, whatever version the caller sent (as the Go skel does). */
+export const versionAnswer = (): string => JSON.stringify({ cniVersion: CURRENT_VERSION, supportedVersions: SUPPORTED_VERSIONS });
+
+/** The about text printed on stderr when the executable runs without CNI_COMMAND. */
+export const aboutText = (name: string): string =>
+  `CNI ${name} plugin (cni-ts)\nCNI protocol versions supported: ${SUPPORTED_VERSIONS.join(', ')}\n`;
+
 /**
  * Run one plugin call without touching the process: env and stdin in, stdout/stderr/exit code
- * out. Handlers throw; only this function decides what reaches stdout.
+ * out. Handlers throw; only this function decides what reaches stdout. Every check here runs
+ * before the handler, so bad input never leaves anything half-made.
  */
-export async function dispatch(plugin: Plugin, input: CallInput): Promise<CallOutput> {
+export async function dispatch(plugin: Plugin, input: CallInput, options: DispatchOptions = {}): Promise<CallOutput> {
   const stderr: string[] = [];
   const log = (m: string): void => void stderr.push(m.endsWith('\n') ? m : `${m}\n`);
   let version = CURRENT_VERSION;
   try {
     const command = input.env.CNI_COMMAND;
-    if (!command) {
-      log(`CNI ${plugin.name} plugin (cni-ts), supports CNI versions ${SUPPORTED_VERSIONS.join(', ')}`);
-      return { stdout: '', stderr: stderr.join(''), exitCode: 0 };
-    }
+    if (!command) return { stdout: '', stderr: aboutText(plugin.name), exitCode: 0 };
     if (!(VERBS as readonly string[]).includes(command)) {
       throw new CniError(ErrorCode.InvalidEnvironment, `unknown CNI_COMMAND: ${command}`);
     }
-    if (command === 'VERSION') {
-      const out = { cniVersion: CURRENT_VERSION, supportedVersions: SUPPORTED_VERSIONS };
-      return { stdout: JSON.stringify(out), stderr: '', exitCode: 0 };
-    }
+    if (command === 'VERSION') return { stdout: versionAnswer(), stderr: '', exitCode: 0 };
     const verb = command as Exclude<Verb, 'VERSION'>;
     const rules = VERB_RULES[verb];
-    const missing = rules.required.filter((k) => input.env[k] === undefined || (k !== 'CNI_PATH' && input.env[k] === ''));
+    const missing = rules.required.filter((k) => !input.env[k]);
     if (missing.length > 0) {
       throw new CniError(ErrorCode.InvalidEnvironment, `required env variables [${missing.join(',')}] missing`);
     }
-    const config = parseConfig(input.stdin);
+    const config = parseStdinConfig(input.stdin);
     version = config.cniVersion;
     if (!atLeast(version, rules.minVersion)) {
-      throw new CniError(ErrorCode.IncompatibleVersion, `config version "${version}" does not allow command ${verb} (needs >= ${rules.minVersion})`);
+      throw new CniError(ErrorCode.IncompatibleVersion, `config version does not allow ${verb}: cniVersion is "${version}", ${verb} needs >= ${rules.minVersion}`);
     }
     const ctx = buildContext(verb, input, config, log);
-    switch (verb) {
-      case 'ADD': {
-        const result = await plugin.add(ctx);
-        return { stdout: JSON.stringify(convertResult(result, version)), stderr: stderr.join(''), exitCode: 0 };
-      }
-      case 'DEL':
-        await plugin.del(ctx);
-        break;
-      case 'CHECK':
-        await plugin.check(ctx);
-        break;
-      case 'STATUS':
-        await plugin.status(ctx);
-        break;
-      case 'GC':
-        await plugin.gc(ctx);
-        break;
+    const netns = ctx.netns;
+    if (rules.refuseOwnNetns && netns !== '' && !netnsOverride(input.env.CNI_NETNS_OVERRIDE) && (options.isOwnNetns ?? isOwnNetns)(netns)) {
+      throw new CniError(ErrorCode.InvalidNetns, `CNI_NETNS "${netns}" is the plugin's own network namespace (set CNI_NETNS_OVERRIDE=1 if that is meant)`);
     }
-    return { stdout: '', stderr: stderr.join(''), exitCode: 0 };
+    const stdout = await runVerb(plugin, verb, ctx);
+    return { stdout, stderr: stderr.join(''), exitCode: 0 };
   } catch (err) {
     const cniErr = CniError.from(err);
     if (!(err instanceof CniError) && err instanceof Error && err.stack) log(err.stack);
-    return { stdout: JSON.stringify(cniErr.toJSON(safeVersion(version))), stderr: stderr.join(''), exitCode: 1 };
+    return { stdout: JSON.stringify(cniErr.toJSON(isSupported(version) ? version : CURRENT_VERSION)), stderr: stderr.join(''), exitCode: 1 };
   }
 }
 
-function safeVersion(v: string): string {
-  return (SUPPORTED_VERSIONS as readonly string[]).includes(v) ? v : CURRENT_VERSION;
-}
-
-function parseConfig(stdin: string): NetConf {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(stdin);
-  } catch (err) {
-    throw new CniError(ErrorCode.DecodeFailure, `error parsing network configuration from stdin: ${(err as Error).message}`);
+/** Call the handler; only ADD prints, its 1.1.0 result converted to the config's version. */
+async function runVerb(plugin: Plugin, verb: Exclude<Verb, 'VERSION'>, ctx: CallContext): Promise<string> {
+  switch (verb) {
+    case 'ADD':
+      return JSON.stringify(convertResult(await plugin.add(ctx), ctx.version));
+    case 'DEL':
+      await plugin.del(ctx);
+      return '';
+    case 'CHECK':
+      await plugin.check(ctx);
+      return '';
+    case 'STATUS':
+      await plugin.status(ctx);
+      return '';
+    case 'GC':
+      await plugin.gc(ctx);
+      return '';
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new CniError(ErrorCode.DecodeFailure, 'network configuration on stdin must be a JSON object');
-  }
-  const conf = raw as Record<string, unknown>;
-  if (conf.cniVersion === undefined || conf.cniVersion === '') conf.cniVersion = '0.1.0';
-  if (typeof conf.cniVersion !== 'string') throw new CniError(ErrorCode.DecodeFailure, '"cniVersion" must be a string');
-  assertSupported(conf.cniVersion);
-  validateNetworkName(conf.name);
-  if (typeof conf.type !== 'string' || conf.type === '') throw new CniError(ErrorCode.InvalidConfig, '"type" must be a non-empty string');
-  for (const key of ['runtimeConfig', 'args', 'ipam'] as const) {
-    const v = conf[key];
-    if (v !== undefined && (typeof v !== 'object' || v === null || Array.isArray(v))) {
-      throw new CniError(ErrorCode.InvalidConfig, `"${key}" must be a JSON object`);
-    }
-  }
-  return conf as NetConf;
 }
 
 function buildContext(verb: Exclude<Verb, 'VERSION'>, input: CallInput, config: NetConf, log: (m: string) => void): CallContext {
   const env = input.env;
   const containerId = env.CNI_CONTAINERID ?? '';
   const ifName = env.CNI_IFNAME ?? '';
-  if (containerId !== '' || VERB_RULES[verb].required.includes('CNI_CONTAINERID')) validateContainerId(containerId);
-  if (ifName !== '' || VERB_RULES[verb].required.includes('CNI_IFNAME')) validateIfName(ifName);
+  // STATUS and GC carry no attachment: their ids are checked only when a caller sends them anyway.
+  if (containerId !== '') validateContainerId(containerId);
+  if (ifName !== '') validateIfName(ifName);
   const ctx: CallContext = {
     command: verb,
     env,
@@ -116,6 +105,7 @@ function buildContext(verb: Exclude<Verb, 'VERSION'>, input: CallInput, config: 
   };
   if (config.prevResult !== undefined) {
     try {
+      // The spec reads prevResult at the config's cniVersion, whatever the object itself claims.
       ctx.prevResult = parseResult(config.prevResult, config.cniVersion);
     } catch (err) {
       throw new CniError(ErrorCode.DecodeFailure, `invalid prevResult: ${(err as Error).message}`);
@@ -123,17 +113,4 @@ function buildContext(verb: Exclude<Verb, 'VERSION'>, input: CallInput, config: 
   }
   if (verb === 'GC') ctx.validAttachments = parseAttachments(config);
   return ctx;
-}
-
-/** `cni.dev/valid-attachments`, or its pre-release name `cni.dev/attachments` (libcni sends both). */
-function parseAttachments(config: NetConf): Attachment[] {
-  const raw = config['cni.dev/valid-attachments'] ?? config['cni.dev/attachments'] ?? [];
-  if (!Array.isArray(raw)) throw new CniError(ErrorCode.InvalidConfig, '"cni.dev/valid-attachments" must be a list');
-  return raw.map((a, i) => {
-    const att = a as Partial<Attachment> | null;
-    if (!att || typeof att.containerID !== 'string' || typeof att.ifname !== 'string') {
-      throw new CniError(ErrorCode.InvalidConfig, `"cni.dev/valid-attachments"[${i}] must have string containerID and ifname`);
-    }
-    return { containerID: att.containerID, ifname: att.ifname };
-  });
 }

@@ -1,14 +1,34 @@
-import { readFileSync, writeSync } from 'node:fs';
+import { readSync, writeSync } from 'node:fs';
+import { CniError, ErrorCode } from '../spec/errors.ts';
 import type { CallOutput, Plugin } from './context.ts';
 import { dispatch } from './dispatch.ts';
 
-/** Read all of stdin; an absent or closed stdin reads as empty. */
+/**
+ * Read all of stdin. A runtime may hand over a non-blocking pipe (EAGAIN: wait for more), and a
+ * closed stdin reads as empty; any other failure is the spec's I/O error.
+ */
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
 function readStdin(): string {
-  try {
-    return readFileSync(0, 'utf8');
-  } catch {
-    return '';
+  const chunks: Buffer[] = [];
+  const buf = Buffer.alloc(64 * 1024);
+  for (;;) {
+    let n: number;
+    try {
+      n = readSync(0, buf, 0, buf.length, null);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') {
+        Atomics.wait(pause, 0, 0, 1); // the writer has not caught up: wait a millisecond, not a busy loop
+        continue;
+      }
+      if (code === 'EOF' || code === 'EBADF') break;
+      throw new CniError(ErrorCode.IoFailure, `error reading from stdin: ${(err as Error).message}`);
+    }
+    if (n === 0) break;
+    chunks.push(Buffer.from(buf.subarray(0, n)));
   }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /**
@@ -20,8 +40,13 @@ export async function runPluginProcess(plugin: Plugin): Promise<never> {
   const env = process.env;
   // VERSION and the about line need no config: do not block on a terminal's stdin for them.
   const needsStdin = env.CNI_COMMAND !== undefined && env.CNI_COMMAND !== '' && env.CNI_COMMAND !== 'VERSION';
-  const out = await dispatch(plugin, { env, stdin: needsStdin ? readStdin() : '' });
-  return finish(out);
+  let stdin = '';
+  try {
+    if (needsStdin) stdin = readStdin();
+  } catch (err) {
+    return finish({ stdout: JSON.stringify(CniError.from(err).toJSON()), stderr: '', exitCode: 1 });
+  }
+  return finish(await dispatch(plugin, { env, stdin }));
 }
 
 export function finish(out: CallOutput): never {

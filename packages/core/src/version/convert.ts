@@ -1,6 +1,6 @@
 import { CniError, ErrorCode } from '../spec/errors.ts';
-import type { IPConfig, Result, Route } from '../spec/types.ts';
-import { assertSupported, compareVersions, CURRENT_VERSION } from './versions.ts';
+import type { Interface, IPConfig, Result, Route } from '../spec/types.ts';
+import { assertSupported, atLeast, CURRENT_VERSION, isSupported } from './versions.ts';
 
 const isV6 = (cidrOrIp: string): boolean => cidrOrIp.includes(':');
 
@@ -10,30 +10,54 @@ interface Legacy020IP {
   routes?: Route[];
 }
 
-/** Render a 1.1.0 result in the shape of `version`. Throws when the spec cannot express it. */
+/**
+ * Render a 1.1.0 result in the shape of `version`. Throws when the spec cannot express it.
+ * 1.0.0 shares the 1.1.0 shape; 0.3.x/0.4.0 know only the fields they defined (the 1.1.0 additions
+ * such as interface mtu or route table are dropped, as the Go types do) and carry `ips[].version`.
+ */
 export function convertResult(result: Result, version: string): Record<string, unknown> {
   assertSupported(version);
-  if (compareVersions(version, '1.0.0') >= 0) return { ...result, cniVersion: version };
-  if (compareVersions(version, '0.3.0') >= 0) {
-    return {
-      ...result,
-      cniVersion: version,
-      ...(result.ips && { ips: result.ips.map((ip) => ({ ...ip, version: isV6(ip.address) ? '6' : '4' })) }),
-    };
-  }
+  const { cniVersion: _hub, ...body } = result;
+  if (atLeast(version, '1.0.0')) return { cniVersion: version, ...body };
+  if (atLeast(version, '0.3.0')) return to04x(result, version);
   return to020(result, version);
 }
 
+function to04x(result: Result, version: string): Record<string, unknown> {
+  const out: Record<string, unknown> = { cniVersion: version };
+  if (result.interfaces) {
+    out.interfaces = result.interfaces.map((i: Interface) => ({
+      name: i.name,
+      ...(i.mac !== undefined && { mac: i.mac }),
+      ...(i.sandbox !== undefined && { sandbox: i.sandbox }),
+    }));
+  }
+  if (result.ips) {
+    out.ips = result.ips.map((ip) => ({
+      version: isV6(ip.address) ? '6' : '4',
+      ...(ip.interface !== undefined && { interface: ip.interface }),
+      address: ip.address,
+      ...(ip.gateway !== undefined && { gateway: ip.gateway }),
+    }));
+  }
+  if (result.routes) out.routes = result.routes.map(legacyRoute);
+  if (result.dns) out.dns = result.dns;
+  return out;
+}
+
+const legacyRoute = (r: Route): Route => ({ dst: r.dst, ...(r.gw !== undefined && { gw: r.gw }) });
+
+/** 0.1.0/0.2.0 hold one address per family: the first v4 and first v6 are kept, routes go with their family. */
 function to020(result: Result, version: string): Record<string, unknown> {
   const ips = result.ips ?? [];
   const v4 = ips.find((ip) => !isV6(ip.address));
   const v6 = ips.find((ip) => isV6(ip.address));
   if (!v4 && !v6) {
-    throw new CniError(ErrorCode.IncompatibleVersion, `cannot convert result to version ${version}: no valid IP addresses`);
+    throw new CniError(ErrorCode.IncompatibleVersion, `cannot convert result to cniVersion ${version}: no valid IP addresses (0.2.0 cannot express an L2-only result)`);
   }
   const legacy = (ip: IPConfig, v6Family: boolean): Legacy020IP => {
-    const routes = (result.routes ?? []).filter((r) => isV6(r.dst) === v6Family).map((r) => ({ dst: r.dst, ...(r.gw && { gw: r.gw }) }));
-    return { ip: ip.address, ...(ip.gateway && { gateway: ip.gateway }), ...(routes.length > 0 && { routes }) };
+    const routes = (result.routes ?? []).filter((r) => isV6(r.dst) === v6Family).map(legacyRoute);
+    return { ip: ip.address, ...(ip.gateway !== undefined && { gateway: ip.gateway }), ...(routes.length > 0 && { routes }) };
   };
   const out: Record<string, unknown> = { cniVersion: version };
   if (v4) out.ip4 = legacy(v4, false);
@@ -49,36 +73,41 @@ function asObject(value: unknown, what: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
+function listOf<T>(value: unknown, what: string, check: (item: Record<string, unknown>, what: string) => T): T[] {
+  if (!Array.isArray(value)) throw new CniError(ErrorCode.DecodeFailure, `${what} must be a list`);
+  return value.map((item, n) => check(asObject(item, `${what}[${n}]`), `${what}[${n}]`));
+}
+
+function requireString(obj: Record<string, unknown>, key: string, what: string): void {
+  if (typeof obj[key] !== 'string') throw new CniError(ErrorCode.DecodeFailure, `${what}.${key} must be a string`);
+}
+
 /**
  * Read a result written at `version` (a prevResult, or a delegate's output) into the 1.1.0 shape.
  * The 0.x `version` field of each IP is dropped; 0.1.0/0.2.0 ip4/ip6 become ips + routes.
+ * Fields this code does not know are kept, so a chained result passes through unchanged.
  */
 export function parseResult(raw: unknown, version: string): Result {
   const obj = asObject(raw, 'result');
   assertSupported(version);
-  if (compareVersions(version, '0.3.0') < 0) return from020(obj);
+  if (!atLeast(version, '0.3.0')) return from020(obj);
   const result: Result = { cniVersion: CURRENT_VERSION };
   if (obj.interfaces !== undefined) {
-    if (!Array.isArray(obj.interfaces)) throw new CniError(ErrorCode.DecodeFailure, 'result.interfaces must be a list');
-    result.interfaces = obj.interfaces.map((i, n) => {
-      const itf = asObject(i, `result.interfaces[${n}]`);
-      if (typeof itf.name !== 'string') throw new CniError(ErrorCode.DecodeFailure, `result.interfaces[${n}].name must be a string`);
-      return itf as unknown as NonNullable<Result['interfaces']>[number];
+    result.interfaces = listOf(obj.interfaces, 'result.interfaces', (itf, what) => {
+      requireString(itf, 'name', what);
+      return itf as unknown as Interface;
     });
   }
   if (obj.ips !== undefined) {
-    if (!Array.isArray(obj.ips)) throw new CniError(ErrorCode.DecodeFailure, 'result.ips must be a list');
-    result.ips = obj.ips.map((i, n) => {
-      const { version: _family, ...ip } = asObject(i, `result.ips[${n}]`);
-      if (typeof ip.address !== 'string') throw new CniError(ErrorCode.DecodeFailure, `result.ips[${n}].address must be a string`);
+    result.ips = listOf(obj.ips, 'result.ips', (entry, what) => {
+      const { version: _family, ...ip } = entry;
+      requireString(ip, 'address', what);
       return ip as unknown as IPConfig;
     });
   }
   if (obj.routes !== undefined) {
-    if (!Array.isArray(obj.routes)) throw new CniError(ErrorCode.DecodeFailure, 'result.routes must be a list');
-    result.routes = obj.routes.map((r, n) => {
-      const route = asObject(r, `result.routes[${n}]`);
-      if (typeof route.dst !== 'string') throw new CniError(ErrorCode.DecodeFailure, `result.routes[${n}].dst must be a string`);
+    result.routes = listOf(obj.routes, 'result.routes', (route, what) => {
+      requireString(route, 'dst', what);
       return route as unknown as Route;
     });
   }
@@ -91,10 +120,28 @@ function from020(obj: Record<string, unknown>): Result {
   for (const key of ['ip4', 'ip6'] as const) {
     if (obj[key] === undefined) continue;
     const legacy = asObject(obj[key], `result.${key}`);
-    if (typeof legacy.ip !== 'string') throw new CniError(ErrorCode.DecodeFailure, `result.${key}.ip must be a string`);
-    result.ips!.push({ address: legacy.ip, ...(typeof legacy.gateway === 'string' && { gateway: legacy.gateway }) });
-    if (Array.isArray(legacy.routes)) result.routes!.push(...(legacy.routes as Route[]));
+    requireString(legacy, 'ip', `result.${key}`);
+    result.ips!.push({ address: legacy.ip as string, ...(typeof legacy.gateway === 'string' && { gateway: legacy.gateway }) });
+    if (legacy.routes !== undefined) {
+      result.routes!.push(...listOf(legacy.routes, `result.${key}.routes`, (route, what) => {
+        requireString(route, 'dst', what);
+        return legacyRoute(route as unknown as Route);
+      }));
+    }
   }
   if (obj.dns !== undefined) result.dns = asObject(obj.dns, 'result.dns');
   return result;
+}
+
+/**
+ * Read a result a plugin printed: its own `cniVersion` says its shape; a result without one is read
+ * at the config's version (libcni does the same, for plugins that omit it).
+ */
+export function parsePrintedResult(raw: unknown, configVersion: string, who: string): Result {
+  const obj = asObject(raw, `result of ${who}`);
+  const version = obj.cniVersion === undefined || obj.cniVersion === '' ? configVersion : obj.cniVersion;
+  if (typeof version !== 'string' || !isSupported(version)) {
+    throw new CniError(ErrorCode.IncompatibleVersion, `${who} printed a result with unsupported cniVersion ${JSON.stringify(version)}`);
+  }
+  return parseResult(obj, version);
 }

@@ -20,8 +20,10 @@ export function compareVersions(a: string, b: string): number {
 
 export const atLeast = (v: string, min: string): boolean => compareVersions(v, min) >= 0;
 
+export const isSupported = (v: string): boolean => (SUPPORTED_VERSIONS as readonly string[]).includes(v);
+
 export function assertSupported(v: string): void {
-  if (!(SUPPORTED_VERSIONS as readonly string[]).includes(v)) {
+  if (!isSupported(v)) {
     throw new CniError(
       ErrorCode.IncompatibleVersion,
       `incompatible CNI versions: config is "${v}", plugin supports ${JSON.stringify(SUPPORTED_VERSIONS)}`,
@@ -37,7 +39,7 @@ export function negotiateVersion(cniVersion: unknown, cniVersions: unknown): str
   const candidates: string[] = [];
   if (typeof cniVersion === 'string' && cniVersion) candidates.push(cniVersion);
   if (Array.isArray(cniVersions)) for (const v of cniVersions) if (typeof v === 'string') candidates.push(v);
-  const usable = candidates.filter((v) => (SUPPORTED_VERSIONS as readonly string[]).includes(v));
+  const usable = candidates.filter(isSupported);
   if (usable.length === 0) {
     if (candidates.length === 0) return '0.1.0';
     assertSupported(candidates[0]!);

@@ -1,0 +1,46 @@
+import { CniError, ErrorCode } from '../spec/errors.ts';
+import type { Attachment, NetConf } from '../spec/types.ts';
+import { assertSupported } from '../version/versions.ts';
+import { validateNetworkName } from '../validate.ts';
+
+/**
+ * The config on stdin, checked for what every plugin relies on. The object is kept as received
+ * (unknown keys included) so that delegates get it whole; a missing cniVersion reads as 0.1.0.
+ */
+export function parseStdinConfig(stdin: string): NetConf {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(stdin);
+  } catch (err) {
+    throw new CniError(ErrorCode.DecodeFailure, `error parsing network configuration from stdin: ${(err as Error).message}`);
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new CniError(ErrorCode.DecodeFailure, 'network configuration on stdin must be a JSON object');
+  }
+  const conf = raw as Record<string, unknown>;
+  if (conf.cniVersion === undefined || conf.cniVersion === '') conf.cniVersion = '0.1.0';
+  if (typeof conf.cniVersion !== 'string') throw new CniError(ErrorCode.DecodeFailure, '"cniVersion" must be a string');
+  assertSupported(conf.cniVersion);
+  validateNetworkName(conf.name);
+  if (typeof conf.type !== 'string' || conf.type === '') throw new CniError(ErrorCode.InvalidConfig, '"type" must be a non-empty string');
+  for (const key of ['runtimeConfig', 'args', 'ipam'] as const) {
+    const v = conf[key];
+    if (v !== undefined && (typeof v !== 'object' || v === null || Array.isArray(v))) {
+      throw new CniError(ErrorCode.InvalidConfig, `"${key}" must be a JSON object`);
+    }
+  }
+  return conf as NetConf;
+}
+
+/** `cni.dev/valid-attachments`, or its pre-release name `cni.dev/attachments` (libcni sends both). */
+export function parseAttachments(config: NetConf): Attachment[] {
+  const raw = config['cni.dev/valid-attachments'] ?? config['cni.dev/attachments'] ?? [];
+  if (!Array.isArray(raw)) throw new CniError(ErrorCode.InvalidConfig, '"cni.dev/valid-attachments" must be a list');
+  return raw.map((a, i) => {
+    const att = a as Partial<Attachment> | null;
+    if (!att || typeof att.containerID !== 'string' || typeof att.ifname !== 'string') {
+      throw new CniError(ErrorCode.InvalidConfig, `"cni.dev/valid-attachments"[${i}] must have string containerID and ifname`);
+    }
+    return { containerID: att.containerID, ifname: att.ifname };
+  });
+}

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { ErrorCode } from './spec/errors.ts';
+import { validateContainerId, validateIfName, validateNetworkName } from './validate.ts';
+
+describe('validateNetworkName', () => {
+  it('returns a safe name', () => {
+    expect(validateNetworkName('my-net_1.2')).toBe('my-net_1.2');
+  });
+
+  it('refuses names that could leave a state directory or are not names', () => {
+    for (const bad of ['..', '.', '../x', 'a/b', '/abs', ' a', 'a b', '-a', '_a', 'a\nb']) {
+      expect(() => validateNetworkName(bad)).toThrowError(expect.objectContaining({ code: ErrorCode.InvalidConfig, message: expect.stringContaining('invalid network name') }));
+    }
+  });
+
+  it('refuses a missing name with code 7', () => {
+    for (const missing of [undefined, '', 3, null]) {
+      expect(() => validateNetworkName(missing)).toThrowError('missing network name: "name" must be set');
+    }
+  });
+});
+
+describe('validateContainerId', () => {
+  it('accepts the ids runtimes generate', () => {
+    expect(() => validateContainerId('0123456789abcdef'.repeat(4))).not.toThrow();
+    expect(() => validateContainerId('podman-ctr_1.a')).not.toThrow();
+  });
+
+  it('refuses anything else with code 4', () => {
+    for (const bad of ['', '.', '-x', 'a/b', 'a;b', 'a b']) {
+      expect(() => validateContainerId(bad)).toThrowError(expect.objectContaining({ code: ErrorCode.InvalidEnvironment }));
+    }
+  });
+});
+
+describe('validateIfName', () => {
+  it('accepts up to 15 characters', () => {
+    expect(() => validateIfName('eth0')).not.toThrow();
+    expect(() => validateIfName('x'.repeat(15))).not.toThrow();
+  });
+
+  it('names why a name is refused', () => {
+    expect(() => validateIfName('')).toThrowError('invalid CNI_IFNAME "": is empty');
+    expect(() => validateIfName('x'.repeat(16))).toThrowError(/is longer than 15 characters/);
+    expect(() => validateIfName('..')).toThrowError(/is "." or ".."/);
+    expect(() => validateIfName('eth0:1')).toThrowError(/contains "\/", ":" or whitespace/);
+  });
+});
