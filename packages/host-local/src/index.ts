@@ -1,7 +1,8 @@
-import { CniError, ErrorCode, type Plugin } from '@cni-ts/core';
+import type { Plugin } from '@cni-ts/core';
+import { add } from './add.ts';
+import { check } from './check.ts';
+import { del, gc } from './release.ts';
+import { status } from './status.ts';
 
-const notYet = async (): Promise<never> => {
-  throw new CniError(ErrorCode.UnsupportedField, 'the host-local plugin is not implemented in this build');
-};
-
-export const plugin: Plugin = { name: 'host-local', add: notYet, del: notYet, check: notYet, status: notYet, gc: notYet };
+/** host-local IPAM: addresses from range sets, state in files compatible with the reference plugin. */
+export const plugin: Plugin = { name: 'host-local', add, del, check, status, gc };

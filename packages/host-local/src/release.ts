@@ -1,0 +1,48 @@
+import type { Attachment, CallContext } from '@cni-ts/core';
+import { parseStoreLocation } from './config.ts';
+import { networkDir, withNetwork } from './session.ts';
+
+/**
+ * DEL: release every address this container+ifname holds in the network, whatever range it is
+ * in (the config may have changed since ADD). Needs no netns and only the network name and
+ * dataDir, so it works with a broken or missing `ipam` section; repeating it is harmless.
+ */
+export async function del(ctx: CallContext): Promise<void> {
+  const loc = parseStoreLocation(ctx.config);
+  if (!networkDir(loc).exists()) return; // nothing was ever reserved here
+  await withNetwork(loc, true, (s) => {
+    for (const name of s.reservationsOf(ctx.containerId, ctx.ifName)) {
+      const r = s.net.readName(name);
+      s.net.release(name);
+      if (r?.kind === 'owner') s.index.remove(r.owner, name);
+    }
+  });
+}
+
+/**
+ * GC: release every reservation not held by an attachment in `cni.dev/valid-attachments`.
+ * Old cid-only files are kept when their container has any valid attachment; files with no
+ * owner at all (left by a writer that died mid-write) are released.
+ */
+export async function gc(ctx: CallContext): Promise<void> {
+  const loc = parseStoreLocation(ctx.config);
+  if (!networkDir(loc).exists()) return;
+  const valid: Attachment[] = ctx.validAttachments ?? [];
+  const exact = new Set(valid.map((a) => `${a.containerID}\n${a.ifname}`));
+  const containers = new Set(valid.map((a) => a.containerID));
+  await withNetwork(loc, true, (s) => {
+    const released: string[] = [];
+    for (const { name } of s.net.reservationNames()) {
+      const r = s.net.readName(name);
+      if (!r) continue;
+      const keep =
+        r.kind === 'owner' &&
+        (r.owner.ifName === undefined ? containers.has(r.owner.containerId) : exact.has(`${r.owner.containerId}\n${r.owner.ifName}`));
+      if (keep) continue;
+      s.net.release(name);
+      released.push(r.kind === 'owner' ? `${name} (${r.owner.containerId}${r.owner.ifName ? `/${r.owner.ifName}` : ''})` : `${name} (no owner)`);
+    }
+    if (released.length > 0) ctx.log(`host-local GC released ${released.length} address(es) in network ${loc.name}: ${released.join(', ')}`);
+    s.index.rebuild();
+  });
+}

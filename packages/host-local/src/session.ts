@@ -1,0 +1,46 @@
+import { join } from 'node:path';
+import { lockFile } from '@cni-ts/linux/lock';
+import type { StoreLocation } from './config.ts';
+import { OwnerIndex } from './owner-index.ts';
+import { NetworkDir, ownedBy } from './store.ts';
+
+/** A network's state while its lock is held: the reservation files and the owner index. */
+export interface Session {
+  net: NetworkDir;
+  index: OwnerIndex;
+  /** This attachment's reservation file names, each checked against its file's owner. */
+  reservationsOf(containerId: string, ifName: string): string[];
+}
+
+export const networkDir = (loc: StoreLocation): NetworkDir => new NetworkDir(join(loc.dataDir, loc.name));
+
+/**
+ * Run `fn` holding the network's lock (flock on `<dataDir>/<net>/lock`, shared with the reference
+ * plugin). When `changes` is set, the index is sealed afterwards, even if `fn` threw after a
+ * partial change, so the next call trusts it only if it matches the directory.
+ */
+export async function withNetwork<T>(loc: StoreLocation, changes: boolean, fn: (s: Session) => T): Promise<T> {
+  const net = networkDir(loc);
+  net.ensure();
+  const lock = await lockFile(net.lockPath);
+  try {
+    const index = new OwnerIndex(loc.dataDir, loc.name, net);
+    index.open();
+    const session: Session = {
+      net,
+      index,
+      reservationsOf: (containerId, ifName) =>
+        index.lookup(containerId, ifName).filter((name) => {
+          const r = net.readName(name);
+          return r?.kind === 'owner' && ownedBy(r.owner, containerId, ifName);
+        }),
+    };
+    try {
+      return fn(session);
+    } finally {
+      if (changes) index.seal();
+    }
+  } finally {
+    await lock.release();
+  }
+}

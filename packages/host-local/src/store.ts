@@ -1,0 +1,126 @@
+import { lstatSync, mkdirSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '@cni-ts/linux';
+import { formatIP, parseIP, type IP } from './ip.ts';
+
+/**
+ * Who holds a reserved address, as written in its file: `<containerID>\r\n<ifname>`. Files
+ * written before the reference added the ifname line hold only the container ID (`ifName`
+ * undefined): they match that container on any interface.
+ */
+export interface Owner {
+  containerId: string;
+  ifName?: string;
+}
+
+/** What a reservation file says: an owner, or nothing usable (empty or whitespace only). */
+export type Reservation = { kind: 'owner'; owner: Owner } | { kind: 'empty' };
+
+export const LAST_RESERVED_PREFIX = 'last_reserved_ip.';
+export const LOCK_FILE = 'lock';
+/** writeFileAtomic's temp files are `<target>.tmp-<pid>-<random>`. */
+const TEMP_MARK = '.tmp-';
+
+export function parseReservation(text: string): Reservation {
+  const trimmed = text.trim();
+  if (trimmed === '') return { kind: 'empty' };
+  const [containerId, ifName] = trimmed.split(/\r?\n/).map((s) => s.trim());
+  return { kind: 'owner', owner: { containerId: containerId!, ...(ifName !== undefined && ifName !== '' && { ifName }) } };
+}
+
+export const formatReservation = (owner: Owner): string => `${owner.containerId.trim()}\r\n${owner.ifName ?? ''}`;
+
+/** True when a file's owner is this attachment (an old cid-only file matches any ifname). */
+export const ownedBy = (owner: Owner, containerId: string, ifName: string): boolean =>
+  owner.containerId === containerId && (owner.ifName === undefined || owner.ifName === ifName);
+
+/**
+ * The reference plugin's on-disk layout for one network, `<dataDir>/<net>/`: one file per
+ * reserved address named by the address, `last_reserved_ip.<set index>`, and `lock`. The files
+ * are the truth; callers hold the lock around every read-modify-write.
+ */
+export class NetworkDir {
+  constructor(readonly path: string) {}
+
+  get lockPath(): string {
+    return join(this.path, LOCK_FILE);
+  }
+
+  ensure(): void {
+    mkdirSync(this.path, { recursive: true, mode: 0o755 });
+  }
+
+  exists(): boolean {
+    try {
+      return lstatSync(this.path).isDirectory();
+    } catch {
+      return false;
+    }
+  }
+
+  /** The reservation of `ip`, or undefined when the address is free. */
+  read(ip: IP): Reservation | undefined {
+    return this.readName(formatIP(ip));
+  }
+
+  readName(name: string): Reservation | undefined {
+    try {
+      return parseReservation(readFileSync(join(this.path, name), 'utf8'));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+  }
+
+  /** Write the reservation atomically: a crash leaves the full file or none. */
+  reserve(ip: IP, owner: Owner): void {
+    writeFileAtomic(join(this.path, formatIP(ip)), formatReservation(owner));
+  }
+
+  release(name: string): void {
+    try {
+      unlinkSync(join(this.path, name));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
+
+  lastReserved(setIndex: number): IP | undefined {
+    try {
+      return parseIP(readFileSync(join(this.path, `${LAST_RESERVED_PREFIX}${setIndex}`), 'utf8').trim());
+    } catch {
+      return undefined; // missing or unreadable: only round-robin is lost, as in the reference
+    }
+  }
+
+  setLastReserved(setIndex: number, ip: IP): void {
+    writeFileAtomic(join(this.path, `${LAST_RESERVED_PREFIX}${setIndex}`), formatIP(ip));
+  }
+
+  /** Names of all reservation files (those named by an address); other files are skipped. */
+  reservationNames(): { name: string; ip: IP }[] {
+    const out: { name: string; ip: IP }[] = [];
+    for (const name of this.list()) {
+      const ip = parseIP(name);
+      if (ip) out.push({ name, ip });
+    }
+    return out;
+  }
+
+  /**
+   * Remove temp files left by a writer that died before its rename. Callers hold the lock, so
+   * no live writer owns one.
+   */
+  removeStaleTemps(): void {
+    for (const name of this.list()) if (name.includes(TEMP_MARK)) this.release(name);
+  }
+
+  private list(): string[] {
+    try {
+      return readdirSync(this.path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,94 @@
+import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+
+/**
+ * An exclusive `flock(2)` on a file, the lock the reference plugins take (host-local locks
+ * `<dataDir>/<net>/lock`), so our plugins and theirs exclude each other on one node. The kernel
+ * drops a flock when its holder dies, even by SIGKILL: a crashed holder never stalls the next call.
+ *
+ * Two ways to call flock(2), picked at run time:
+ * - under Bun (the dist/bin executables): libc's flock through bun:ffi, about 1 ms to load;
+ * - under Node (dist/js, tests): Node has no flock, so a `flock(1)` child (util-linux) takes the
+ *   lock and holds it until we close its stdin; if we die the pipe closes and the lock goes too.
+ */
+export interface FileLock {
+  release(): Promise<void>;
+}
+
+const LOCK_EX = 2;
+const LOCK_UN = 8;
+
+interface LibcFlock {
+  flock(fd: number, operation: number): number;
+}
+
+let libc: LibcFlock | null | undefined;
+
+/** libc's flock via bun:ffi, or null when not running under Bun (or libc cannot be opened). */
+async function loadLibcFlock(): Promise<LibcFlock | null> {
+  if (libc !== undefined) return libc;
+  libc = null;
+  if (typeof (globalThis as { Bun?: unknown }).Bun === 'undefined') return libc;
+  try {
+    // A computed specifier: bundlers leave it alone and it only resolves under Bun.
+    const specifier = 'bun:ffi';
+    const ffi = (await import(specifier)) as {
+      dlopen(path: string, symbols: Record<string, { args: string[]; returns: string }>): { symbols: LibcFlock };
+    };
+    libc = ffi.dlopen('libc.so.6', { flock: { args: ['i32', 'i32'], returns: 'i32' } }).symbols;
+  } catch {
+    libc = null;
+  }
+  return libc;
+}
+
+/** Block until this process holds an exclusive flock on `path` (created if missing). */
+export async function lockFile(path: string): Promise<FileLock> {
+  const flock = await loadLibcFlock();
+  return flock ? lockWithLibc(flock, path) : lockWithHelper(path);
+}
+
+function lockWithLibc(lib: LibcFlock, path: string): FileLock {
+  const fd = openSync(path, 'a', 0o600);
+  // flock blocks; -1 means a signal interrupted the wait (EINTR) or a real error: retry a few times.
+  let attempts = 0;
+  while (lib.flock(fd, LOCK_EX) !== 0) {
+    if (++attempts >= 100) {
+      closeSync(fd);
+      throw new Error(`flock ${path} failed`);
+    }
+  }
+  return {
+    release: async () => {
+      lib.flock(fd, LOCK_UN);
+      closeSync(fd);
+    },
+  };
+}
+
+function lockWithHelper(path: string): Promise<FileLock> {
+  return new Promise((resolve, reject) => {
+    // `flock FILE cat`: cat starts only once the lock is held; it echoes our byte back to say so,
+    // then waits for stdin to close.
+    const child = spawn('flock', ['--exclusive', path, 'cat'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let held = false;
+    let stderr = '';
+    const exited = new Promise<void>((done) => child.on('close', () => done()));
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    child.on('error', (err) => reject(new Error(`cannot run flock(1) to lock ${path}: ${err.message}`)));
+    child.on('close', (code) => {
+      if (!held) reject(new Error(`flock ${path} failed (exit ${code}): ${stderr.trim()}`));
+    });
+    child.stdout.once('data', () => {
+      held = true;
+      resolve({
+        release: async () => {
+          child.stdin.end();
+          await exited;
+        },
+      });
+    });
+    child.stdin.on('error', () => undefined);
+    child.stdin.write('\n');
+  });
+}
