@@ -1,7 +1,34 @@
-import { CniError, ErrorCode, type Plugin } from '@cni-ts/core';
+import { delegate, type CallContext, type Plugin } from '@cni-ts/core';
+import { SpawnRunner, type CommandRunner } from '@cni-ts/linux/run';
+import { add } from './add.ts';
+import { check } from './check.ts';
+import { parseConfig } from './config.ts';
+import { del } from './del.ts';
+import { gcMasq } from './masq/index.ts';
 
-const notYet = async (): Promise<never> => {
-  throw new CniError(ErrorCode.UnsupportedField, 'the bridge plugin is not implemented in this build');
-};
+/** The bridge plugin; `runner` is the door to host commands (a recording fake in unit tests). */
+export function bridgePlugin(runner: CommandRunner = new SpawnRunner()): Plugin {
+  return {
+    name: 'bridge',
+    add: (ctx) => add(ctx, runner),
+    del: (ctx) => del(ctx, runner),
+    check: (ctx) => check(ctx, runner),
+    // Nothing of the bridge's own can be unavailable; IPAM can (e.g. a full range).
+    status: async (ctx) => {
+      const cfg = parseConfig(ctx.config, ctx.cniArgs);
+      if (cfg.ipamType) await delegate(ctx, cfg.ipamType, 'STATUS', ctx.config);
+    },
+    gc: (ctx) => gc(ctx, runner),
+  };
+}
 
-export const plugin: Plugin = { name: 'bridge', add: notYet, del: notYet, check: notYet, status: notYet, gc: notYet };
+/** GC: masquerade rules of attachments not in the valid list, then IPAM's own GC. */
+async function gc(ctx: CallContext, runner: CommandRunner): Promise<void> {
+  const cfg = parseConfig(ctx.config, ctx.cniArgs);
+  const errors: string[] = [];
+  await gcMasq(runner, ctx.config.name, ctx.validAttachments ?? []).catch((e: Error) => errors.push(e.message));
+  if (cfg.ipamType) await delegate(ctx, cfg.ipamType, 'GC', ctx.config).catch((e: Error) => errors.push(e.message));
+  if (errors.length > 0) throw new Error(`GC: ${errors.join('; ')}`);
+}
+
+export const plugin: Plugin = bridgePlugin();

@@ -1,0 +1,155 @@
+import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { CniError, delegate, ErrorCode, type CallContext, type Result } from '@cni-ts/core';
+import { IpBatch, IpBatchError, runIpBatch } from '@cni-ts/linux/ip/batch';
+import { randomMac } from '@cni-ts/linux/ip/mac';
+import { showLink, type LinkState } from '@cni-ts/linux/ip/query';
+import type { CommandRunner } from '@cni-ts/linux/run';
+import { writeSysctl, writeSysctlsIn } from '@cni-ts/linux/sysctl';
+import { parseConfig, type BridgeConfig } from './config.ts';
+import { containerSysctls, planContainerLink, planRoutes } from './container.ts';
+import { conflictingAddrs, planBridge, planPortVlans, planVeth, type VethNames } from './host.ts';
+import { planL3, type L3Plan } from './l3.ts';
+import { setupMasq, teardownMasq } from './masq/index.ts';
+import { setupSpoofCheck, teardownSpoofCheck } from './spoofcheck.ts';
+import { waitForDad } from './dad.ts';
+
+/** Attempts at the host batch when a concurrent ADD created the bridge between our query and batch. */
+const HOST_ATTEMPTS = 3;
+
+/**
+ * ADD: IPAM first (nothing on the host yet if it fails), then one `ip -batch` in the host for
+ * bridge, gateway and veth (peer created directly in the container's namespace), then the
+ * container's sysctls and one `ip -batch` there, with masquerading alongside. Anything that
+ * fails undoes what came before it, in reverse.
+ */
+export async function add(ctx: CallContext, runner: CommandRunner): Promise<Result> {
+  const cfg = parseConfig(ctx.config, ctx.cniArgs);
+  if (!existsSync(ctx.netns)) throw new CniError(ErrorCode.InvalidNetns, `CNI_NETNS ${ctx.netns} does not exist`);
+  let bridge = await queryBridge(runner, cfg);
+  const undo: Array<() => Promise<unknown>> = [];
+  try {
+    let ipam: Result = { cniVersion: '1.1.0' };
+    if (cfg.ipamType) {
+      const type = cfg.ipamType;
+      undo.push(() => delegate(ctx, type, 'DEL', ctx.config));
+      ipam = (await delegate(ctx, type, 'ADD', ctx.config)) ?? ipam;
+      if (!ipam.ips?.length) throw new CniError(ErrorCode.Internal, `IPAM plugin "${type}" returned no IP addresses`);
+    }
+    const l3 = planL3(cfg, ipam);
+    const veth: VethNames = {
+      host: `veth${randomBytes(4).toString('hex')}`,
+      hostMac: randomMac(),
+      container: ctx.ifName,
+      containerMac: cfg.mac ?? randomMac(),
+      netns: ctx.netns,
+    };
+    undo.push(() => runner.run(['ip', 'link', 'del', 'dev', veth.host]));
+    const newBridgeMac = randomMac();
+    for (let attempt = 1; ; attempt++) {
+      const batch = new IpBatch();
+      planBridge(batch, cfg, bridge, newBridgeMac, conflictingAddrs(cfg, bridge, l3.bridgeAddrs), l3.bridgeAddrs);
+      const vethLine = batch.lines.length;
+      planVeth(batch, cfg, veth);
+      try {
+        await runIpBatch(runner, '', batch);
+        break;
+      } catch (err) {
+        if (!(err instanceof IpBatchError) || !err.exists) throw err;
+        if (err.line === vethLine) {
+          throw new CniError(ErrorCode.Internal, `container ${ctx.netns} already has an interface named "${ctx.ifName}"`);
+        }
+        // Another ADD created the bridge (or its address) first: look again and retry.
+        if (attempt === HOST_ATTEMPTS) throw err;
+        bridge = await queryBridge(runner, cfg);
+      }
+    }
+    const bridgeMac = !bridge || /^(00:){5}00$/.test(bridge.mac) ? newBridgeMac : bridge.mac;
+    await configureHostPort(runner, cfg, veth, !bridge, l3);
+    if (cfg.macspoofchk) {
+      undo.push(() => teardownSpoofCheck(runner, ctx.containerId, ctx.ifName));
+    }
+    if (cfg.ipMasq && l3.addrs.length > 0) {
+      undo.push(() => teardownMasq(runner, owner(ctx)));
+    }
+    await Promise.all([
+      configureContainer(runner, cfg, ctx, l3),
+      cfg.macspoofchk ? setupSpoofCheck(runner, veth.host, veth.containerMac, ctx.containerId, ctx.ifName) : undefined,
+      cfg.ipMasq && l3.addrs.length > 0 ? setupMasq(runner, cfg.ipMasqBackend, owner(ctx), l3.addrs) : undefined,
+    ]);
+    return {
+      cniVersion: '1.1.0',
+      interfaces: [
+        { name: cfg.bridge, mac: bridgeMac },
+        { name: veth.host, mac: veth.hostMac },
+        { name: ctx.ifName, mac: veth.containerMac, sandbox: ctx.netns },
+      ],
+      ...(l3.ips.length > 0 && { ips: l3.ips }),
+      ...(l3.routes.length > 0 && { routes: l3.routes }),
+      ...(dnsOf(cfg, ipam) && { dns: dnsOf(cfg, ipam) }),
+    };
+  } catch (err) {
+    for (const step of undo.reverse()) {
+      await step().catch((e: Error) => ctx.log(`bridge: rollback step failed: ${e.message}`));
+    }
+    throw err;
+  }
+}
+
+export const owner = (ctx: CallContext): { network: string; containerId: string; ifName: string } => ({
+  network: ctx.config.name,
+  containerId: ctx.containerId,
+  ifName: ctx.ifName,
+});
+
+async function queryBridge(runner: CommandRunner, cfg: BridgeConfig): Promise<LinkState | undefined> {
+  const link = await showLink(runner, '', cfg.bridge);
+  if (link && link.kind !== 'bridge') {
+    throw new CniError(
+      ErrorCode.InvalidConfig,
+      `"bridge": a link named "${cfg.bridge}" already exists and is not a bridge (it is ${link.kind ? `a ${link.kind}` : 'a plain device'}): choose another "bridge" name`,
+    );
+  }
+  return link;
+}
+
+/** VLANs of the port, and the host-side sysctls: forwarding for gateways, no RAs on a new bridge. */
+async function configureHostPort(runner: CommandRunner, cfg: BridgeConfig, veth: VethNames, created: boolean, l3: L3Plan): Promise<void> {
+  const vlans = planPortVlans(cfg, veth.host);
+  if (vlans) {
+    const r = await runner.run(['bridge', '-batch', '-'], { input: vlans });
+    if (r.code !== 0) throw new Error(`bridge vlan setup on ${veth.host}: ${r.stderr.trim()}`);
+  }
+  if (created) writeSysctl(`net/ipv6/conf/${cfg.bridge}/accept_ra`, '0');
+  if (cfg.isGateway) {
+    if (l3.bridgeAddrs.some((a) => a.family === 4) && !writeSysctl('net/ipv4/ip_forward', '1')) {
+      throw new Error('cannot enable IPv4 forwarding (net.ipv4.ip_forward)');
+    }
+    if (l3.bridgeAddrs.some((a) => a.family === 6) && !writeSysctl('net/ipv6/conf/all/forwarding', '1')) {
+      throw new Error('cannot enable IPv6 forwarding (net.ipv6.conf.all.forwarding)');
+    }
+  }
+}
+
+async function configureContainer(runner: CommandRunner, cfg: BridgeConfig, ctx: CallContext, l3: L3Plan): Promise<void> {
+  if (l3.addrs.length > 0) await writeSysctlsIn(runner, ctx.netns, containerSysctls(cfg, ctx.ifName, l3.addrs));
+  const batch = new IpBatch();
+  planContainerLink(batch, cfg, ctx.ifName, l3.addrs);
+  const dadWait = cfg.enableDad && l3.addrs.some((a) => a.family === 6);
+  if (dadWait) {
+    // Routes via an IPv6 gateway need a usable (non-tentative) source address first.
+    await runIpBatch(runner, ctx.netns, batch);
+    await waitForDad(runner, ctx.netns, ctx.ifName);
+    const routes = new IpBatch();
+    planRoutes(routes, ctx.ifName, l3.routes, l3.defaultGw);
+    await runIpBatch(runner, ctx.netns, routes);
+    return;
+  }
+  planRoutes(batch, ctx.ifName, l3.routes, l3.defaultGw);
+  await runIpBatch(runner, ctx.netns, batch);
+}
+
+/** The config's dns, when set, replaces IPAM's (as the reference does). */
+function dnsOf(cfg: BridgeConfig, ipam: Result): Result['dns'] {
+  return cfg.dns ?? ipam.dns;
+}

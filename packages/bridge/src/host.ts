@@ -1,0 +1,94 @@
+import { CniError, ErrorCode } from '@cni-ts/core';
+import { IpBatch } from '@cni-ts/linux/ip/batch';
+import { contains, formatCidr, parseCidr, type Cidr } from '@cni-ts/linux/ip/cidr';
+import { isZeroMac } from '@cni-ts/linux/ip/mac';
+import type { LinkState } from '@cni-ts/linux/ip/query';
+import type { BridgeConfig } from './config.ts';
+
+/** Names and MACs chosen for one attachment. MACs are set explicitly so no query is needed after. */
+export interface VethNames {
+  host: string;
+  hostMac: string;
+  container: string;
+  containerMac: string;
+  netns: string;
+}
+
+/**
+ * Addresses to remove from the bridge before adding the gateways. An IPv4 address that is not
+ * the gateway, or an IPv6 one overlapping it, is a conflict: removed with forceAddress, an error
+ * otherwise (the subnet changed since the bridge was set up).
+ */
+export function conflictingAddrs(cfg: BridgeConfig, bridge: LinkState | undefined, gateways: Cidr[]): Cidr[] {
+  if (!bridge) return [];
+  const out: Cidr[] = [];
+  for (const gw of gateways) {
+    const want = formatCidr(gw);
+    for (const a of bridge.addrs) {
+      const have = parseCidr(`${a.local}/${a.prefixlen}`);
+      if (!have || have.family !== gw.family || formatCidr(have) === want) continue;
+      if (gw.family === 6 && !contains(have, gw) && !contains(gw, have)) continue;
+      if (!cfg.forceAddress) {
+        throw new CniError(
+          ErrorCode.InvalidConfig,
+          `bridge "${cfg.bridge}" already has an IP address different from ${want}: it has ${formatCidr(have)}. ` +
+            `The network's subnet changed since the bridge was set up: set "forceAddress": true to replace the address, ` +
+            `or remove it with "ip addr del ${formatCidr(have)} dev ${cfg.bridge}"`,
+        );
+      }
+      if (!out.some((o) => formatCidr(o) === formatCidr(have))) out.push(have);
+    }
+  }
+  return out;
+}
+
+/** Commands that bring the bridge to the configured state. `bridge` is what a query saw (undefined: absent). */
+export function planBridge(batch: IpBatch, cfg: BridgeConfig, bridge: LinkState | undefined, newMac: string, remove: Cidr[], gateways: Cidr[]): void {
+  const br = cfg.bridge;
+  const vlanFiltering = cfg.vlan !== 0 || cfg.vlanTrunk.length > 0;
+  if (!bridge) {
+    // An explicit MAC pins it: the kernel would otherwise take a port's MAC, which changes as ports come and go.
+    batch.add('link', 'add', 'name', br, 'address', newMac, ...mtuArgs(cfg), 'type', 'bridge', ...(vlanFiltering ? ['vlan_filtering', '1'] : []));
+  } else {
+    // A bridge left with an all-zero MAC (a failed ADD of the reference plugin) is repaired, not inherited.
+    if (isZeroMac(bridge.mac)) batch.add('link', 'set', 'dev', br, 'address', newMac);
+    if (vlanFiltering && !bridge.vlanFiltering) batch.add('link', 'set', 'dev', br, 'type', 'bridge', 'vlan_filtering', '1');
+  }
+  if (cfg.promiscMode && !bridge?.promisc) batch.add('link', 'set', 'dev', br, 'promisc', 'on');
+  if (!bridge?.flags.includes('UP')) batch.add('link', 'set', 'dev', br, 'up');
+  for (const a of remove) batch.add('addr', 'del', formatCidr(a), 'dev', br);
+  // "replace" rather than "add": a concurrent ADD putting the same gateway first is not an error.
+  for (const gw of gateways) batch.add('addr', 'replace', formatCidr(gw), 'dev', br, ...(gw.family === 6 ? ['nodad'] : []));
+}
+
+/** The veth pair: created in the host with its peer placed straight into the container's namespace. */
+export function planVeth(batch: IpBatch, cfg: BridgeConfig, v: VethNames): void {
+  const mtu = mtuArgs(cfg);
+  batch.add('link', 'add', v.host, 'address', v.hostMac, ...mtu, 'type', 'veth', 'peer', 'name', v.container, 'address', v.containerMac, ...mtu, 'netns', v.netns);
+  batch.add('link', 'set', 'dev', v.host, 'master', cfg.bridge, 'up');
+  const port: string[] = [];
+  if (cfg.hairpinMode) port.push('hairpin', 'on');
+  if (cfg.portIsolation) port.push('isolated', 'on');
+  if (port.length > 0) batch.add('link', 'set', 'dev', v.host, 'type', 'bridge_slave', ...port);
+}
+
+/** `bridge -batch` lines for the port's VLANs: access (PVID, untagged) and trunk (tagged). */
+export function planPortVlans(cfg: BridgeConfig, hostVeth: string): string {
+  const lines: string[] = [];
+  if ((cfg.vlan !== 0 || cfg.vlanTrunk.length > 0) && !cfg.preserveDefaultVlan) lines.push(`vlan del dev ${hostVeth} vid 1`);
+  if (cfg.vlan !== 0) lines.push(`vlan add dev ${hostVeth} vid ${cfg.vlan} pvid untagged`);
+  for (const [lo, hi] of ranges(cfg.vlanTrunk)) lines.push(`vlan add dev ${hostVeth} vid ${lo === hi ? lo : `${lo}-${hi}`}`);
+  return lines.length > 0 ? lines.join('\n') + '\n' : '';
+}
+
+function ranges(ids: number[]): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (const id of ids) {
+    const last = out[out.length - 1];
+    if (last && last[1] === id - 1) last[1] = id;
+    else out.push([id, id]);
+  }
+  return out;
+}
+
+const mtuArgs = (cfg: BridgeConfig): string[] => (cfg.mtu !== undefined ? ['mtu', String(cfg.mtu)] : []);

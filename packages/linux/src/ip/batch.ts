@@ -1,0 +1,58 @@
+import { inNetns } from '../netns.ts';
+import type { CommandRunner } from '../run.ts';
+
+/**
+ * Many iproute2 commands sent to one `ip -batch -` process: one spawn instead of one per
+ * command. The batch stops at the first failing line, and the error names that line, so a
+ * caller can tell which step failed (e.g. a bridge that another call created first).
+ */
+export class IpBatch {
+  readonly lines: string[][] = [];
+
+  /** Append one command, e.g. add('link', 'set', 'dev', name, 'up'). */
+  add(...args: string[]): this {
+    this.lines.push(args);
+    return this;
+  }
+
+  get empty(): boolean {
+    return this.lines.length === 0;
+  }
+
+  /** The batch text: one command per line, arguments quoted where iproute2's parser needs it. */
+  text(): string {
+    return this.lines.map((l) => l.map(quote).join(' ')).join('\n') + '\n';
+  }
+}
+
+/** A failed batch: `line` is the 0-based index of the command that failed. */
+export class IpBatchError extends Error {
+  constructor(
+    readonly line: number,
+    readonly command: string[],
+    readonly stderr: string,
+  ) {
+    super(`ip ${command.join(' ')}: ${stderr.replace(/Command failed -:\d+\s*/g, '').trim() || 'failed'}`);
+    this.name = 'IpBatchError';
+  }
+
+  /** The kernel said the object already exists (EEXIST). */
+  get exists(): boolean {
+    return /File exists/.test(this.stderr);
+  }
+}
+
+/** Run a batch in the namespace at `netns` (empty: the current one). */
+export async function runIpBatch(runner: CommandRunner, netns: string, batch: IpBatch): Promise<void> {
+  if (batch.empty) return;
+  const r = await runner.run(inNetns(netns, ['ip', '-batch', '-']), { input: batch.text() });
+  if (r.code === 0) return;
+  const m = /Command failed -:(\d+)/.exec(r.stderr);
+  const line = m ? Number(m[1]) - 1 : -1;
+  throw new IpBatchError(line, batch.lines[line] ?? [], r.stderr || r.stdout);
+}
+
+function quote(arg: string): string {
+  if (arg !== '' && !/[\s"'\\#]/.test(arg)) return arg;
+  return `"${arg.replace(/(["\\])/g, '\\$1')}"`;
+}

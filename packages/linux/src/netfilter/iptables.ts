@@ -1,0 +1,40 @@
+import type { Family } from '../ip/cidr.ts';
+import type { CommandRunner } from '../run.ts';
+
+/**
+ * iptables as whole-table text: one `iptables-save` to read, one `iptables-restore --noflush`
+ * transaction to change. The restore is atomic: all rules land or none.
+ */
+const tool = (family: Family, what: 'save' | 'restore'): string => `${family === 4 ? 'iptables' : 'ip6tables'}-${what}`;
+
+/** The rules of one table in iptables-save form (`-A CHAIN ...` lines, `:CHAIN` declarations). */
+export async function saveTable(runner: CommandRunner, family: Family, table: string): Promise<string> {
+  const r = await runner.run([tool(family, 'save'), '-t', table]);
+  if (r.code !== 0) throw new Error(`${tool(family, 'save')} -t ${table}: ${r.stderr.trim()}`);
+  return r.stdout;
+}
+
+/** Apply restore text (with its `*table` and `COMMIT` lines) without flushing anything else. */
+export async function restoreNoflush(runner: CommandRunner, family: Family, text: string): Promise<void> {
+  const r = await runner.run([tool(family, 'restore'), '--noflush', '-w', '5'], { input: text });
+  if (r.code !== 0) throw new Error(`${tool(family, 'restore')}: ${r.stderr.trim() || r.stdout.trim()}`);
+}
+
+/** Quote one argument the way iptables-save prints it, so restore reads it back as one token. */
+export function quoteArg(arg: string): string {
+  if (arg !== '' && !/[\s"'\\]/.test(arg)) return arg;
+  return `"${arg.replace(/(["\\])/g, '\\$1')}"`;
+}
+
+/** The chains declared in saved text (`:NAME POLICY [counters]`). */
+export function savedChains(saved: string): Set<string> {
+  const out = new Set<string>();
+  for (const line of saved.split('\n')) if (line.startsWith(':')) out.add(line.slice(1).split(' ')[0]!);
+  return out;
+}
+
+/** The `-A CHAIN ...` rule lines of one chain in saved text, as printed. */
+export function savedRules(saved: string, chain: string): string[] {
+  const prefix = `-A ${chain} `;
+  return saved.split('\n').filter((l) => l.startsWith(prefix));
+}
