@@ -1,0 +1,64 @@
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '@cni-ts/linux';
+import type { LabPlan } from './plan.ts';
+
+export interface PodState {
+  name: string;
+  netns: string;
+  node: string;
+  containerId: string;
+  ifName: string;
+  ips: string[];
+  hostPort?: number;
+}
+
+/**
+ * Everything `up` made, written after every step, so `down` removes exactly that (even after a
+ * half-finished `up`) and nothing else.
+ */
+export interface LabState {
+  plan: LabPlan;
+  stateDir: string;
+  /** The dist/bin directory whose cnictl attaches pods. */
+  binDir: string;
+  /** CNI_PATH for the plugins (default: binDir). */
+  cniPath: string;
+  portmap: boolean;
+  /** Namespaces created, in creation order. */
+  netns: string[];
+  pods: PodState[];
+}
+
+const file = (stateDir: string): string => join(stateDir, 'lab.json');
+
+export function saveState(state: LabState): void {
+  mkdirSync(state.stateDir, { recursive: true, mode: 0o700 });
+  writeFileAtomic(file(state.stateDir), `${JSON.stringify(state, null, 2)}\n`);
+}
+
+export function loadState(stateDir: string): LabState | undefined {
+  try {
+    return JSON.parse(readFileSync(file(stateDir), 'utf8')) as LabState;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new Error(`${file(stateDir)} is unreadable: ${(err as Error).message}`);
+  }
+}
+
+export function removeStateDir(stateDir: string): void {
+  rmSync(stateDir, { recursive: true, force: true });
+}
+
+/** Per-node files: conflist dir, subnet.env, flannel and host-local data, libcni cache. */
+export function nodeDirs(stateDir: string, node: string) {
+  const dir = join(stateDir, node);
+  return {
+    dir,
+    confDir: join(dir, 'net.d'),
+    subnetFile: join(dir, 'subnet.env'),
+    dataDir: join(dir, 'flannel'),
+    ipamDir: join(dir, 'ipam'),
+    cacheDir: join(dir, 'cache'),
+  };
+}

@@ -1,0 +1,69 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LabHost } from './host.ts';
+import { conflist, nodeBatch, nodeFdbBatch, planLab, subnetEnv, underlayBatch } from './plan.ts';
+import { attachPod, portmapWorks } from './pods.ts';
+import { loadState, nodeDirs, saveState, type LabState } from './state.ts';
+
+export interface UpOptions {
+  prefix: string;
+  stateDir: string;
+  podsPerNode: number[];
+  dualStack: boolean;
+  binDir: string;
+  cniPath: string;
+  /** Progress lines for a person. */
+  say(line: string): void;
+}
+
+/**
+ * Build the lab: underlay, nodes with flanneld's VXLAN programming and subnet.env, then pods
+ * attached through each node's conflist. Every namespace is recorded before it is used, so a
+ * failure half-way leaves a state that `down` fully removes.
+ */
+export async function labUp(o: UpOptions, host = new LabHost()): Promise<LabState> {
+  if (loadState(o.stateDir)) throw new Error(`a lab is already up with state in ${o.stateDir}: run "cnictl lab down" first`);
+  const plan = planLab(o.prefix, o.podsPerNode, o.dualStack);
+  const state: LabState = { plan, stateDir: o.stateDir, binDir: o.binDir, cniPath: o.cniPath, portmap: false, netns: [], pods: [] };
+  saveState(state);
+  const created = async (ns: string): Promise<void> => {
+    await host.addNetns(ns);
+    state.netns.push(ns);
+    saveState(state);
+  };
+
+  await created(plan.underlayNetns);
+  for (const node of plan.nodes) {
+    await created(node.netns);
+    await host.cable(plan.underlayNetns, node.name, node.netns, 'eth0');
+  }
+  await host.in(plan.underlayNetns, ['ip', '-batch', '-'], underlayBatch(plan));
+  for (const node of plan.nodes) {
+    await host.in(node.netns, ['sysctl', '-qw', 'net.ipv4.ip_forward=1', 'net.ipv6.conf.all.forwarding=1']);
+    await host.in(node.netns, ['ip', '-batch', '-'], nodeBatch(plan, node));
+    const fdb = nodeFdbBatch(plan, node);
+    if (fdb) await host.in(node.netns, ['bridge', '-batch', '-'], fdb);
+  }
+  o.say(`underlay ${plan.underlayNetns}; nodes ${plan.nodes.map((n) => `${n.name} (${n.netns}, ${n.underlay4}, pods ${n.subnet4}${n.subnet6 ? ` ${n.subnet6}` : ''})`).join(', ')}`);
+
+  state.portmap = await portmapWorks(host, plan.nodes[0]!, o.cniPath);
+  if (!state.portmap) o.say('portmap: the portmap in CNI_PATH cannot run a chain yet; pods get no hostPort');
+  saveState(state);
+  for (const node of plan.nodes) {
+    const d = nodeDirs(o.stateDir, node.name);
+    mkdirSync(d.confDir, { recursive: true });
+    writeFileSync(d.subnetFile, subnetEnv(plan, node));
+    writeFileSync(join(d.confDir, '10-flannel.conflist'), `${JSON.stringify(conflist(d, state.portmap), null, 2)}\n`);
+  }
+
+  for (const [k, node] of plan.nodes.entries()) {
+    for (let p = 1; p <= o.podsPerNode[k]!; p++) {
+      const pod = await attachPod(host, state, node, p, (pod) => {
+        if (!state.pods.includes(pod)) state.pods.push(pod);
+        saveState(state);
+      });
+      o.say(`${pod.name}: ${pod.ips.join(' ')}${pod.hostPort ? ` (hostPort ${node.underlay4}:${pod.hostPort} -> :80)` : ''}`);
+    }
+  }
+  return state;
+}
