@@ -1,7 +1,6 @@
-import { CniError, ErrorCode, type Plugin } from '@cni-ts/core';
+import { SpawnRunner } from '@cni-ts/linux';
+import { procFiles } from './localnet.ts';
+import { createPortmap } from './plugin.ts';
 
-const notYet = async (): Promise<never> => {
-  throw new CniError(ErrorCode.UnsupportedField, 'the portmap plugin is not implemented in this build');
-};
-
-export const plugin: Plugin = { name: 'portmap', add: notYet, del: notYet, check: notYet, status: notYet, gc: notYet };
+export { createPortmap, type PortmapDeps } from './plugin.ts';
+export const plugin = createPortmap({ runner: new SpawnRunner(), files: procFiles });

@@ -1,0 +1,89 @@
+import { CniError, ErrorCode } from '@cni-ts/core';
+import { runChecked, type CommandRunner } from '@cni-ts/linux';
+import type { Family } from '../addr.ts';
+import type { Forwarder, ForwardRequest, UdpPort } from '../forwarder.ts';
+import { iptablesDnatChain, type Attachment } from '../naming.ts';
+import { addScript, containersOf, missingRules, removeScript, udpPortsOf } from './rules.ts';
+import { parseNatTable, type NatTable } from './save.ts';
+
+const tool = (family: Family, what: 'save' | 'restore'): string => `${family === 6 ? 'ip6tables' : 'iptables'}-${what}`;
+
+/**
+ * The iptables backend: per family, one `iptables-save -t nat` to learn what exists and one
+ * `iptables-restore --noflush -w` transaction to change it.
+ */
+export class IptablesForwarder implements Forwarder {
+  readonly name = 'iptables' as const;
+  constructor(private readonly runner: CommandRunner) {}
+
+  /** The nat table of one family, or undefined when that family's iptables is unusable. */
+  private async read(family: Family): Promise<NatTable | undefined> {
+    const r = await this.runner.run([tool(family, 'save'), '-t', 'nat']);
+    return r.code === 0 ? parseNatTable(r.stdout) : undefined;
+  }
+
+  private async apply(family: Family, script: string): Promise<void> {
+    await runChecked(this.runner, [tool(family, 'restore'), '-w', '--noflush'], { input: script });
+  }
+
+  async usable(): Promise<boolean> {
+    return (await this.read(4)) !== undefined;
+  }
+
+  async add(req: ForwardRequest): Promise<void> {
+    const done: Family[] = [];
+    try {
+      for (const target of req.targets) {
+        const table = await this.read(target.family);
+        if (!table) throw new CniError(ErrorCode.IoFailure, `${tool(target.family, 'save')} cannot read the nat table`);
+        await this.apply(target.family, addScript(req.conf, req.att.containerId, target, table));
+        done.push(target.family);
+      }
+    } catch (err) {
+      // One family in place and the other failed: take the first back out, ADD leaves nothing half-made.
+      for (const family of done) await this.removeFamily(family, req.att.network, req.att.containerId).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  async check(req: ForwardRequest): Promise<void> {
+    for (const target of req.targets) {
+      const table = await this.read(target.family);
+      if (!table) throw new CniError(ErrorCode.IoFailure, `${tool(target.family, 'save')} cannot read the nat table`);
+      const missing = missingRules(req.conf, req.att.containerId, target, table);
+      if (missing.length > 0) {
+        throw new CniError(ErrorCode.Internal, `portmap (iptables, IPv${target.family}) for ${req.att.containerId}: ${missing.join('; ')}`);
+      }
+    }
+  }
+
+  private async removeFamily(family: Family, network: string, containerId: string): Promise<UdpPort[]> {
+    const table = await this.read(family);
+    if (!table) return [];
+    const script = removeScript(table, network, containerId);
+    if (!script) return [];
+    await this.apply(family, script);
+    return udpPortsOf(table, iptablesDnatChain(network, containerId)).map((port) => ({ family, port }));
+  }
+
+  async remove(att: Attachment): Promise<UdpPort[]> {
+    const [v4, v6] = await Promise.all(([4, 6] as const).map((f) => this.removeFamily(f, att.network, att.containerId)));
+    return [...v4!, ...v6!];
+  }
+
+  async gc(network: string, keep: readonly Attachment[]): Promise<UdpPort[]> {
+    // The reference's names carry no interface name: an id with any valid attachment keeps its rules.
+    const kept = new Set(keep.map((a) => a.containerId));
+    const out: UdpPort[] = [];
+    for (const family of [4, 6] as const) {
+      const table = await this.read(family);
+      if (!table) continue;
+      const stale = containersOf(table, network).filter((id) => !kept.has(id));
+      // One transaction for every stale container of this family.
+      const scripts = stale.map((id) => removeScript(table, network, id) ?? '');
+      if (scripts.join('') !== '') await this.apply(family, scripts.join(''));
+      for (const id of stale) out.push(...udpPortsOf(table, iptablesDnatChain(network, id)).map((port) => ({ family, port })));
+    }
+    return out;
+  }
+}
