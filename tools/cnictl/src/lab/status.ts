@@ -12,7 +12,7 @@ export async function podViews(state: LabState, host = new LabHost()): Promise<P
     state.pods.map(async (pod) => {
       const r = await host.tryIn(pod.netns, ['ip', '-json', 'addr', 'show', 'dev', pod.ifName, 'scope', 'global']);
       const links = r.code === 0 && r.stdout.trim() ? (JSON.parse(r.stdout) as Array<{ addr_info?: Array<{ local: string; prefixlen: number }> }>) : [];
-      return { ...pod, liveIps: links.flatMap((l) => (l.addr_info ?? []).map((a) => `${a.local}/${a.prefixlen}`)) };
+      return { ...pod, liveIps: links.flatMap((l) => (l.addr_info ?? []).filter((a) => a.local).map((a) => `${a.local}/${a.prefixlen}`)) };
     }),
   );
 }

@@ -1,0 +1,52 @@
+import { accessSync, constants } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { parseArgs } from '../cli/options.ts';
+import { UsageError } from '../cli/output.ts';
+
+export interface LabOptions {
+  prefix: string;
+  stateDir: string;
+  podsPerNode: number[];
+  dualStack: boolean;
+  binDir: string;
+  cniPath: string;
+}
+
+const VALUED = ['nodes', 'pods-per-node', 'prefix', 'state-dir', 'bin-dir', 'cni-path'];
+
+/** `[--nodes N] [--pods-per-node N|N1,N2,...] [--dual-stack] [--prefix P] [--state-dir D] [--bin-dir D] [--cni-path P]` */
+export function parseLabOptions(argv: readonly string[]): LabOptions {
+  const a = parseArgs(argv, VALUED, ['dual-stack']);
+  if (a.positionals.length > 0) throw new UsageError(`cnictl lab: unexpected argument "${a.positionals[0]}"`);
+  const prefix = a.options.get('prefix') ?? 'ctslab';
+  // Every namespace name starts with the prefix; keep it short and plain.
+  if (!/^[a-z][a-z0-9]{0,15}$/.test(prefix)) throw new UsageError('--prefix must be 1-16 lower-case letters or digits, starting with a letter');
+  const int = (name: string, raw: string, max: number): number => {
+    if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > max) throw new UsageError(`--${name}: "${raw}" is not a number from 1 to ${max}`);
+    return Number(raw);
+  };
+  const perNode = (a.options.get('pods-per-node') ?? '1').split(',').map((p) => int('pods-per-node', p.trim(), 50));
+  const nodesRaw = a.options.get('nodes');
+  const nodes = nodesRaw !== undefined ? int('nodes', nodesRaw, 20) : perNode.length > 1 ? perNode.length : 2;
+  if (perNode.length > 1 && perNode.length !== nodes) throw new UsageError(`--pods-per-node lists ${perNode.length} nodes but --nodes is ${nodes}`);
+  const binDir = a.options.get('bin-dir') ?? defaultBinDir();
+  return {
+    prefix,
+    stateDir: a.options.get('state-dir') ?? `/run/cni-ts-lab/${prefix}`,
+    podsPerNode: perNode.length > 1 ? perNode : Array<number>(nodes).fill(perNode[0]!),
+    dualStack: a.flags.has('dual-stack'),
+    binDir,
+    cniPath: a.options.get('cni-path') ?? binDir,
+  };
+}
+
+/** The directory of the running cnictl when it sits beside the plugins (dist/bin), else /opt/cni/bin. */
+function defaultBinDir(): string {
+  const here = dirname(process.execPath);
+  try {
+    for (const f of ['cnictl', 'flannel']) accessSync(join(here, f), constants.X_OK);
+    return here;
+  } catch {
+    return '/opt/cni/bin';
+  }
+}
