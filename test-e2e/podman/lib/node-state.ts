@@ -31,3 +31,12 @@ export function firewallLinesMentioning(firewall: string, needles: string[]): st
   const patterns = needles.map((n) => new RegExp(`(^|[^0-9a-f.])${n.replace(/\./g, '\\.')}($|[^0-9a-f.])`));
   return firewall.split('\n').filter((line) => patterns.some((p) => p.test(line)));
 }
+
+/**
+ * A meta plugin's saved per-attachment state for one container: flannel's `<dataDir>/<containerID>`
+ * (the reference's name) or `<dataDir>/<containerID>:<ifname>`.
+ */
+export function savedStateOf(stateDir: string, containerId: string): string[] {
+  if (!existsSync(stateDir)) return [];
+  return readdirSync(stateDir).filter((f) => f === containerId || f.startsWith(`${containerId}:`));
+}

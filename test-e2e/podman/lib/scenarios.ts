@@ -1,10 +1,8 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { fetchFromContainer, fetchFromNode, pingFromContainer } from './http.ts';
 import { PodmanLab } from './lab.ts';
 import type { NetworkUnderTest } from './networks.ts';
-import { firewallLinesMentioning, ipamReservations, nodeFirewall, nodeVeths } from './node-state.ts';
+import { firewallLinesMentioning, ipamReservations, nodeFirewall, nodeVeths, savedStateOf } from './node-state.ts';
 
 const HOST_PORT = 18080;
 
@@ -39,7 +37,7 @@ export function podmanLifecycle(label: string, makeNetwork: (lab: PodmanLab) => 
     expect(ipA).not.toBe(net.gateway);
     const reserved = ipamReservations(net.ipamDir, net.name);
     expect(Object.fromEntries(reserved)).toEqual({ [ipA]: lab.idOf(a), [ipB]: lab.idOf(b) });
-    if (net.stateDir) for (const c of [a, b]) expect(existsSync(join(net.stateDir, lab.idOf(c)))).toBe(true);
+    if (net.stateDir) for (const c of [a, b]) expect(savedStateOf(net.stateDir, lab.idOf(c))).toHaveLength(1);
   });
 
   it('lets the containers ping each other and fetch HTTP from each other', () => {
@@ -85,7 +83,7 @@ export function podmanLifecycle(label: string, makeNetwork: (lab: PodmanLab) => 
     expect(ipamReservations(net.ipamDir, net.name).size).toBe(0);
     expect(nodeVeths(lab)).toEqual([]);
     expect(firewallLinesMentioning(nodeFirewall(lab), [ipA, ipB, ...ids])).toEqual([]);
-    if (net.stateDir) for (const id of ids) expect(existsSync(join(net.stateDir, id))).toBe(false);
+    if (net.stateDir) for (const id of ids) expect(savedStateOf(net.stateDir, id)).toEqual([]);
     expect(fetchFromNode(lab, '127.0.0.1', HOST_PORT)).toMatch(/^curl exited/);
   });
 }
