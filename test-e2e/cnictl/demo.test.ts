@@ -6,7 +6,7 @@ import { cnictlIn } from './helpers.ts';
 describe('cnictl demo', () => {
   it('runs pods on a bridge through a real chain, checks connectivity, and leaves nothing behind', () => {
     // The reference plugins, without portmap: Debian's portmap 1.1.1 fails its own CHECK.
-    const r = cnictlIn(undefined, ['demo', '--cni-path', REFERENCE_BIN, '--pods', '2', '--no-portmap']);
+    const r = cnictlIn(undefined, ['demo', '--cni-path', REFERENCE_BIN, '--pods', '2', '--no-portmap', '--no-lab']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/ADD +pod1: 10\.244\.\d+\.\d+\/24/);

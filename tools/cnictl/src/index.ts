@@ -4,6 +4,7 @@ import { installCommand } from './commands/install.ts';
 import { NETWORK_VERBS, networkCommand, type NetworkVerb } from './commands/network.ts';
 import { validateCommand } from './commands/validate.ts';
 import { demoCommand } from './commands/demo.ts';
+import { lab } from './lab/index.ts';
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -12,6 +13,7 @@ const commands: Record<string, Command> = {
   install: installCommand,
   validate: validateCommand,
   demo: demoCommand,
+  lab,
   version: versionCommand,
   help: helpCommand,
   '--help': helpCommand,

@@ -12,7 +12,9 @@ Usage:
   cnictl status <net> [options]           STATUS of each plugin, stops at the first not ready
   cnictl install --dir DIR [--from DIR] [plugin...]   put the executables in DIR (default: all plugins)
   cnictl validate [--conf-dir DIR] [--cni-path DIRS] [net]   report problems in the network lists
-  cnictl demo [--cni-path DIRS] [--keep-going]   pods on a bridge in throwaway namespaces
+  cnictl demo [--cni-path DIRS] [--pods N] [--no-portmap] [--no-lab]
+                                          pods on a bridge in throwaway namespaces, then the flannel lab
+  cnictl lab up|status|down [options]     a multi-node flannel cluster in namespaces (cnictl lab)
   cnictl version | help
 
 <net> is the "name" inside a list in the conf dir; <netns> is a path or a name under /run/netns.
