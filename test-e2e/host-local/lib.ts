@@ -1,0 +1,67 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DIST_BIN, REFERENCE_BIN, runPlugin, type PluginCall, type PluginOutput } from '../lib/exec.ts';
+
+export const OURS = join(DIST_BIN, 'host-local');
+export const GO = join(REFERENCE_BIN, 'host-local');
+
+/** A private data dir for one test; never /var/lib/cni. */
+export class DataDir {
+  readonly path = mkdtempSync(join(tmpdir(), 'cts-hl-'));
+  cleanup(): void {
+    rmSync(this.path, { recursive: true, force: true });
+  }
+  /** Reservation files of network `net`: name -> content. */
+  reservations(net: string): Record<string, string> {
+    const out: Record<string, string> = {};
+    let names: string[] = [];
+    try {
+      names = readdirSync(join(this.path, net));
+    } catch {
+      return out;
+    }
+    for (const name of names) {
+      if (/^(\d+\.\d+\.\d+\.\d+|[0-9a-f:]*:[0-9a-f:]*)$/.test(name)) out[name] = readFileSync(join(this.path, net, name), 'utf8');
+    }
+    return out;
+  }
+}
+
+export function hlConfig(dataDir: string, ipam: Record<string, unknown>, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { cniVersion: '1.1.0', name: 'hlnet', type: 'host-local', ipam: { type: 'host-local', dataDir, ...ipam }, ...extra };
+}
+
+/** One plugin call with a netns path that need not exist (host-local never enters it). */
+export function hl(binary: string, call: Omit<PluginCall, 'netns'> & { netns?: string }): PluginOutput {
+  return runPlugin(binary, { netns: '/run/netns/cts-hl-none', cniPath: binary === GO ? REFERENCE_BIN : DIST_BIN, ...call });
+}
+
+/** The same as `hl`, asynchronous, for races. */
+export function hlAsync(binary: string, call: Omit<PluginCall, 'netns'>): { pid: number; done: Promise<PluginOutput> } {
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin',
+    CNI_COMMAND: call.command,
+    CNI_CONTAINERID: call.containerId ?? 'ctr1',
+    CNI_NETNS: '/run/netns/cts-hl-none',
+    CNI_IFNAME: call.ifName ?? 'eth0',
+    CNI_PATH: DIST_BIN,
+    ...(call.cniArgs !== undefined && { CNI_ARGS: call.cniArgs }),
+  };
+  const child = spawn(binary, [], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+  child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+  child.stdin.on('error', () => undefined);
+  child.stdin.end(JSON.stringify(call.config));
+  const done = new Promise<PluginOutput>((resolve) =>
+    child.on('close', (code, signal) =>
+      resolve({ code: code ?? (signal ? 128 : -1), stdout, stderr, json: stdout.trim() ? (JSON.parse(stdout) as Record<string, unknown>) : undefined }),
+    ),
+  );
+  return { pid: child.pid!, done };
+}
+
+export const addresses = (out: PluginOutput): string[] => ((out.json?.ips ?? []) as { address: string }[]).map((i) => i.address);
