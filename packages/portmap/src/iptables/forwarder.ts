@@ -14,10 +14,18 @@ const tool = (family: Family, what: 'save' | 'restore'): string => `${family ===
  */
 export class IptablesForwarder implements Forwarder {
   readonly name = 'iptables' as const;
+  /** The IPv4 table read by usable(), handed once to the read that follows it in the same call. */
+  private probed: NatTable | undefined;
+
   constructor(private readonly runner: CommandRunner) {}
 
   /** The nat table of one family, or undefined when that family's iptables is unusable. */
   private async read(family: Family): Promise<NatTable | undefined> {
+    if (family === 4 && this.probed) {
+      const table = this.probed;
+      this.probed = undefined;
+      return table;
+    }
     const r = await this.runner.run([tool(family, 'save'), '-t', 'nat']);
     return r.code === 0 ? parseNatTable(r.stdout) : undefined;
   }
@@ -26,8 +34,10 @@ export class IptablesForwarder implements Forwarder {
     await runChecked(this.runner, [tool(family, 'restore'), '-w', '--noflush'], { input: script });
   }
 
+  /** Probing reads the table anyway: keep it, so the ADD that follows needs no second read. */
   async usable(): Promise<boolean> {
-    return (await this.read(4)) !== undefined;
+    this.probed = await this.read(4);
+    return this.probed !== undefined;
   }
 
   async add(req: ForwardRequest): Promise<void> {
