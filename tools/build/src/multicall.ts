@@ -4,7 +4,7 @@
  * loaded only when that program runs, so a plugin call pays for its own code alone.
  */
 import { basename } from 'node:path';
-import { finish, registerInProcess, runPluginProcess, type PluginLoader } from '@cni-ts/core';
+import { CniError, ErrorCode, finish, registerInProcess, runPluginProcess, type PluginLoader } from '@cni-ts/core';
 
 const plugins: Record<string, PluginLoader> = {
   bridge: async () => (await import('@cni-ts/bridge')).plugin,
@@ -12,22 +12,34 @@ const plugins: Record<string, PluginLoader> = {
   portmap: async () => (await import('@cni-ts/portmap')).plugin,
   flannel: async () => (await import('@cni-ts/flannel')).plugin,
 };
+const PROGRAMS = [...Object.keys(plugins), 'cnictl'];
+
+/** The program to run: the invoked name (argv0 keeps a symlink's own name), else the file's name. */
+function programName(): string {
+  const invokedAs = basename(process.argv0 || process.execPath);
+  return PROGRAMS.includes(invokedAs) ? invokedAs : basename(process.execPath);
+}
+
+/** A failure before any plugin runs: a CNI error on stdout when a runtime is calling, else words. */
+function fail(message: string): never {
+  const runtimeCall = Boolean(process.env.CNI_COMMAND);
+  return finish({
+    stdout: runtimeCall ? JSON.stringify(new CniError(ErrorCode.Internal, message).toJSON()) : '',
+    stderr: runtimeCall ? '' : `${message}\n`,
+    exitCode: 1,
+  });
+}
 
 async function main(): Promise<void> {
-  // argv0 keeps a symlink's name; execPath resolves hard links to the name they were run by.
-  const invokedAs = basename(process.argv0 || process.execPath);
-  const name = invokedAs in plugins || invokedAs === 'cnictl' ? invokedAs : basename(process.execPath);
+  const name = programName();
   if (name === 'cnictl') {
     const { main: cnictl } = await import('@cni-ts/cnictl');
     process.exit(await cnictl(process.argv.slice(2)));
   }
   const load = plugins[name];
-  if (!load) {
-    const names = [...Object.keys(plugins), 'cnictl'].join(', ');
-    finish({ stdout: '', stderr: `cni-ts: invoke me as one of ${names} (a hard link or symlink of that name)\n`, exitCode: 1 });
-  }
+  if (!load) fail(`cni-ts: invoked as "${name}"; invoke me as one of ${PROGRAMS.join(', ')} (a hard link or symlink of that name)`);
   registerInProcess(process.execPath, plugins);
   await runPluginProcess(await load());
 }
 
-void main();
+main().catch((err: unknown) => fail(`cni-ts: ${err instanceof Error ? err.message : String(err)}`));
