@@ -226,3 +226,34 @@ describe('flannel input errors (nothing is made)', () => {
     expect(r.json).toMatchObject({ code: 7, msg: expect.stringContaining("'name'") });
   });
 });
+
+// STATUS and GC are CNI 1.1.0 verbs: the reference plugins here (1.1.1) stop at 1.0.0.
+describe('flannel STATUS and GC delegated to our bridge + host-local', () => {
+  let n: FlannelNode;
+  beforeEach(() => {
+    n = new FlannelNode();
+  });
+  afterEach(() => n.cleanup());
+
+  it('STATUS is ready with a subnet.env, code 50 (not available) without one', () => {
+    const conf = n.config({ cniVersion: '1.1.0' });
+    const missing = n.run({ command: 'STATUS', config: conf, cniPath: DIST_BIN });
+    expect(missing.json).toMatchObject({ code: 50, msg: expect.stringContaining('flanneld') });
+    n.writeSubnetEnv(V4_ENV);
+    const ok = n.run({ command: 'STATUS', config: conf, cniPath: DIST_BIN });
+    expect(ok.code, ok.stdout).toBe(0);
+  });
+
+  it('GC drops saved configs of attachments not in the list and lets host-local release their IPs', () => {
+    n.writeSubnetEnv(V4_ENV);
+    const conf = n.config({ cniVersion: '1.1.0' });
+    const [p1, p2] = [n.pod('p1'), n.pod('p2')];
+    expect(n.run({ command: 'ADD', config: conf, pod: p1, containerId: 'keep', cniPath: DIST_BIN }).code).toBe(0);
+    expect(n.run({ command: 'ADD', config: conf, pod: p2, containerId: 'gone', cniPath: DIST_BIN }).code).toBe(0);
+    expect(n.reservations()).toHaveLength(2);
+    const gc = n.run({ command: 'GC', config: { ...conf, 'cni.dev/valid-attachments': [{ containerID: 'keep', ifname: 'eth0' }] }, cniPath: DIST_BIN });
+    expect(gc.code, gc.stdout + gc.stderr).toBe(0);
+    expect(n.savedFiles()).toEqual(['keep:eth0']);
+    expect(n.reservations()).toHaveLength(1);
+  });
+});
