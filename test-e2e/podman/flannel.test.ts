@@ -4,6 +4,6 @@ import { flannelNetwork } from './lib/networks.ts';
 import { podmanLifecycle } from './lib/scenarios.ts';
 
 // Debian ships no flannel plugin, so this suite runs only against our executables.
-describe.skipIf(!pluginSource().names.includes('flannel'))('podman + flannel/portmap conflist (subnet.env as flanneld writes it)', () => {
+describe.skipIf(!pluginSource().ours)('podman + flannel/portmap conflist (subnet.env as flanneld writes it)', () => {
   podmanLifecycle('pf', (lab) => flannelNetwork(lab, 7));
 });

@@ -14,8 +14,8 @@ describe('podman VERSION probe', () => {
 
   beforeAll(() => {
     lab = new PodmanLab('pv');
-    nets['0.4.0'] = bridgeNetwork(lab, '0.4.0', 40, 'v04');
-    nets['1.0.0'] = bridgeNetwork(lab, '1.0.0', 41, 'v10');
+    nets['0.4.0'] = bridgeNetwork(lab, { cniVersion: '0.4.0', octet: 40, suffix: 'v04' });
+    nets['1.0.0'] = bridgeNetwork(lab, { cniVersion: '1.0.0', octet: 41, suffix: 'v10' });
     // Control: a plugin that is not in the plugin dir fails the probe, so this one must vanish.
     broken = `${lab.prefix}-broken`;
     lab.writeConflist(broken, { cniVersion: '1.0.0', name: broken, plugins: [{ type: `${lab.prefix}-absent` }] });

@@ -14,8 +14,18 @@ export interface NetworkUnderTest {
   stateDir?: string;
 }
 
+export interface BridgeOptions {
+  cniVersion: string;
+  /** Third octet of the pod /24 (10.88.<octet>.0/24). */
+  octet: number;
+  /** Network and bridge name suffix, to keep several networks apart in one lab. */
+  suffix?: string;
+  /** Pin bridge's masquerade and portmap's DNAT to one firewall tool (default: each detects). */
+  firewall?: 'iptables' | 'nftables';
+}
+
 /** The podman-style conflist: bridge (gateway, masquerade, hairpin) + host-local, then portmap. */
-export function bridgeNetwork(lab: PodmanLab, cniVersion: string, octet: number, suffix = 'br'): NetworkUnderTest {
+export function bridgeNetwork(lab: PodmanLab, { cniVersion, octet, suffix = 'br', firewall }: BridgeOptions): NetworkUnderTest {
   const name = `${lab.prefix}-${suffix}`;
   const ipamDir = join(lab.dir, 'ipam');
   const subnet24 = `10.88.${octet}`;
@@ -29,9 +39,10 @@ export function bridgeNetwork(lab: PodmanLab, cniVersion: string, octet: number,
         isGateway: true,
         ipMasq: true,
         hairpinMode: true,
+        ...(firewall && { ipMasqBackend: firewall }),
         ipam: { type: 'host-local', dataDir: ipamDir, ranges: [[{ subnet: `${subnet24}.0/24` }]], routes: [{ dst: '0.0.0.0/0' }] },
       },
-      { type: 'portmap', capabilities: { portMappings: true } },
+      { type: 'portmap', capabilities: { portMappings: true }, ...(firewall && { backend: firewall }) },
     ],
   });
   return { name, subnet24, gateway: `${subnet24}.1`, ipamDir };

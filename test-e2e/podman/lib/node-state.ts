@@ -21,9 +21,19 @@ export function nodeVeths(lab: PodmanLab): string[] {
   return (JSON.parse(r.stdout || '[]') as { ifname: string }[]).map((l) => l.ifname);
 }
 
-/** The node's whole firewall state as text: iptables (nat + filter) and the nftables ruleset. */
+/** The node's firewall state as text, as iptables sees it (all tables). */
+export function nodeIptables(lab: PodmanLab): string {
+  return lab.inNode(['iptables-save']).stdout;
+}
+
+/** The node's firewall state as text, every nftables table (iptables-nft's included). */
+export function nodeNftables(lab: PodmanLab): string {
+  return lab.inNode(['nft', 'list', 'ruleset']).stdout;
+}
+
+/** The node's whole firewall state as text: iptables and the nftables ruleset. */
 export function nodeFirewall(lab: PodmanLab): string {
-  return [lab.inNode(['iptables-save']).stdout, lab.inNode(['nft', 'list', 'ruleset']).stdout].join('\n');
+  return [nodeIptables(lab), nodeNftables(lab)].join('\n');
 }
 
 /** Lines of the firewall state that mention one of the needles (container IDs, IPs as whole words). */

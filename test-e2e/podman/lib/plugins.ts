@@ -8,9 +8,9 @@ export const PLUGINS = ['bridge', 'host-local', 'portmap', 'flannel'] as const;
  * Which executables podman runs. Ours (dist/bin) by default; `PODMAN_E2E_PLUGINS=reference`
  * runs the same suites against Debian's Go plugins, to tell a harness problem from a plugin one.
  */
-export function pluginSource(): { dir: string; names: readonly string[] } {
-  if (process.env.PODMAN_E2E_PLUGINS === 'reference') return { dir: REFERENCE_BIN, names: ['bridge', 'host-local', 'portmap'] };
-  return { dir: DIST_BIN, names: PLUGINS };
+export function pluginSource(): { ours: boolean; dir: string; names: readonly string[] } {
+  if (process.env.PODMAN_E2E_PLUGINS === 'reference') return { ours: false, dir: REFERENCE_BIN, names: ['bridge', 'host-local', 'portmap'] };
+  return { ours: true, dir: DIST_BIN, names: PLUGINS };
 }
 
 /**

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { fetchFromContainer, fetchFromNode, pingFromContainer } from './http.ts';
 import { PodmanLab } from './lab.ts';
 import type { NetworkUnderTest } from './networks.ts';
-import { firewallLinesMentioning, ipamReservations, nodeFirewall, nodeVeths, savedStateOf } from './node-state.ts';
+import { firewallLinesMentioning, ipamReservations, nodeFirewall, nodeIptables, nodeNftables, nodeVeths, savedStateOf } from './node-state.ts';
 
 const HOST_PORT = 18080;
 
@@ -11,7 +11,7 @@ const HOST_PORT = 18080;
  * traffic between them, a published port from the node and by hairpin, `network reload`, and
  * `rm` leaving nothing behind. The steps run in order on the same containers.
  */
-export function podmanLifecycle(label: string, makeNetwork: (lab: PodmanLab) => NetworkUnderTest): void {
+export function podmanLifecycle(label: string, makeNetwork: (lab: PodmanLab) => NetworkUnderTest, opts: { nftablesOnly?: boolean } = {}): void {
   let lab: PodmanLab;
   let net: NetworkUnderTest;
   let a: string;
@@ -52,6 +52,14 @@ export function podmanLifecycle(label: string, makeNetwork: (lab: PodmanLab) => 
     expect(fetchFromNode(lab, '127.0.0.1', HOST_PORT)).toBe(served(a));
     expect(fetchFromNode(lab, net.gateway, HOST_PORT)).toBe(served(a));
   });
+
+  if (opts.nftablesOnly) {
+    it('keeps the per-container rules out of iptables: they are in nftables tables only', () => {
+      const ip = lab.ipOf(a, net.name);
+      expect(firewallLinesMentioning(nodeIptables(lab), [ip])).toEqual([]);
+      expect(firewallLinesMentioning(nodeNftables(lab), [ip])).not.toEqual([]);
+    });
+  }
 
   it('reaches the published port by hairpin, from another container and from the container itself', () => {
     expect(fetchFromContainer(lab, b, net.gateway, HOST_PORT)).toBe(served(a));
