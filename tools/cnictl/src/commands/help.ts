@@ -14,7 +14,7 @@ Usage:
   cnictl validate [--conf-dir DIR] [--cni-path DIRS] [net]   report problems in the network lists
   cnictl demo [--cni-path DIRS] [--pods N] [--no-portmap] [--no-lab]
                                           pods on a bridge in throwaway namespaces, then the flannel lab
-  cnictl lab up|status|down [options]     a multi-node flannel cluster in namespaces (cnictl lab)
+  cnictl lab up|status|down [options]     a multi-node flannel cluster in namespaces (see the README)
   cnictl version | help
 
 <net> is the "name" inside a list in the conf dir; <netns> is a path or a name under /run/netns.

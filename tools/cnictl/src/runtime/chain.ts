@@ -97,7 +97,7 @@ export class ChainRunner {
   /** CHECK every plugin against the cached ADD result; skipped when the list sets disableCheck. */
   async check(list: NetworkList, att: Attachment): Promise<'checked' | 'disabled'> {
     if (!atLeast(list.cniVersion, '0.4.0')) {
-      throw new PluginError(list.plugins[0]!.type, 'CHECK', 1, `configuration version "${list.cniVersion}" does not support the CHECK command (needs 0.4.0 or later)`);
+      throw new Error(`network "${list.name}" is version ${list.cniVersion}, which does not support the CHECK command (needs 0.4.0 or later)`);
     }
     if (list.disableCheck) return 'disabled';
     const cached = this.cache.read(key(list, att));
