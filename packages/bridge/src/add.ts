@@ -18,7 +18,7 @@ import { waitForDad } from './dad.ts';
 const HOST_ATTEMPTS = 3;
 
 /**
- * ADD: IPAM first (nothing on the host yet if it fails), then one `ip -batch` in the host for
+ * ADD: IPAM together with a look at the bridge (nothing on the host yet if either fails), then one `ip -batch` in the host for
  * bridge, gateway and veth (peer created directly in the container's namespace), then the
  * container's sysctls and one `ip -batch` there, with masquerading alongside. Anything that
  * fails undoes what came before it, in reverse.
@@ -26,16 +26,18 @@ const HOST_ATTEMPTS = 3;
 export async function add(ctx: CallContext, runner: CommandRunner): Promise<Result> {
   const cfg = parseConfig(ctx.config, ctx.cniArgs);
   if (!existsSync(ctx.netns)) throw new CniError(ErrorCode.InvalidNetns, `CNI_NETNS ${ctx.netns} does not exist`);
-  let bridge = await queryBridge(runner, cfg);
   const undo: Array<() => Promise<unknown>> = [];
   try {
-    let ipam: Result = { cniVersion: '1.1.0' };
-    if (cfg.ipamType) {
-      const type = cfg.ipamType;
-      undo.push(() => delegate(ctx, type, 'DEL', ctx.config));
-      ipam = (await delegate(ctx, type, 'ADD', ctx.config)) ?? ipam;
-      if (!ipam.ips?.length) throw new CniError(ErrorCode.Internal, `IPAM plugin "${type}" returned no IP addresses`);
-    }
+    // IPAM and the look at the bridge are independent: run them side by side.
+    const type = cfg.ipamType;
+    if (type) undo.push(() => delegate(ctx, type, 'DEL', ctx.config));
+    // Both settle before any failure is thrown, so the undo never races a running IPAM ADD.
+    const [found, fromIpam] = await Promise.allSettled([queryBridge(runner, cfg), type ? delegate(ctx, type, 'ADD', ctx.config) : undefined]);
+    if (found.status === 'rejected') throw found.reason;
+    if (fromIpam.status === 'rejected') throw fromIpam.reason;
+    let bridge = found.value;
+    const ipam: Result = fromIpam.value ?? { cniVersion: '1.1.0' };
+    if (type && !ipam.ips?.length) throw new CniError(ErrorCode.Internal, `IPAM plugin "${type}" returned no IP addresses`);
     const l3 = planL3(cfg, ipam);
     const veth: VethNames = {
       host: `veth${randomBytes(4).toString('hex')}`,

@@ -1,0 +1,63 @@
+// bridge + host-local, ours vs the reference Go plugins: ADD and DEL of 60 containers each,
+// interleaved one by one so machine noise hits both alike. Every plugin runs inside its own
+// "node" network namespace, so bridges, veths and masquerade rules never touch the host.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { DIST_BIN, REFERENCE_BIN, interleave, report } from './lib.mjs';
+
+const PODS = 60;
+
+export default async function bench() {
+  const prefix = `ctsbb${randomBytes(3).toString('hex')}`;
+  const dir = mkdtempSync(join(tmpdir(), 'bridge-bench-'));
+  const namespaces = [];
+  const netns = (name) => {
+    execFileSync('ip', ['netns', 'add', name]);
+    namespaces.push(name);
+    return `/run/netns/${name}`;
+  };
+  try {
+    const contender = (label, bridgeBin, ipamBin) => {
+      const bin = join(dir, label, 'bin');
+      mkdirSync(bin, { recursive: true });
+      symlinkSync(bridgeBin, join(bin, 'bridge'));
+      symlinkSync(ipamBin, join(bin, 'host-local'));
+      const node = `${prefix}-${label}`;
+      netns(node);
+      const pods = Array.from({ length: PODS }, (_, i) => netns(`${prefix}-${label}-${i}`));
+      const config = {
+        cniVersion: '1.0.0',
+        name: 'benchnet',
+        type: 'bridge',
+        bridge: 'cni-bench0',
+        isGateway: true,
+        ipMasq: true,
+        hairpinMode: true,
+        ipam: { type: 'host-local', dataDir: join(dir, label, 'ipam'), ranges: [[{ subnet: '10.123.0.0/16' }]] },
+      };
+      const call = (command, i) => {
+        const env = { PATH: process.env.PATH, CNI_COMMAND: command, CNI_CONTAINERID: `bench-${i}`, CNI_NETNS: pods[i], CNI_IFNAME: 'eth0', CNI_PATH: bin };
+        const r = spawnSync('nsenter', [`--net=/run/netns/${node}`, join(bin, 'bridge')], { env, input: JSON.stringify(config), encoding: 'utf8' });
+        if (r.status !== 0) throw new Error(`${label} ${command} ${i}: ${r.stdout} ${r.stderr}`);
+      };
+      return { add: (i) => call('ADD', i), del: (i) => call('DEL', i) };
+    };
+    const ours = contender('ours', join(DIST_BIN, 'bridge'), join(DIST_BIN, 'host-local'));
+    const mixed = contender('mixed', join(DIST_BIN, 'bridge'), join(REFERENCE_BIN, 'host-local'));
+    const ref = contender('ref', join(REFERENCE_BIN, 'bridge'), join(REFERENCE_BIN, 'host-local'));
+    const adds = await interleave(PODS, { ours: ours.add, mixed: mixed.add, ref: ref.add });
+    const dels = await interleave(PODS, { ours: ours.del, mixed: mixed.del, ref: ref.del });
+    report(`bridge + host-local, ${PODS} containers, isGateway + ipMasq (iptables) + hairpinMode, each plugin in a node netns`, [
+      { what: 'ADD (ours: in-process host-local)', ours: adds.ours, reference: adds.ref },
+      { what: 'ADD (our bridge + Go host-local)', ours: adds.mixed, reference: adds.ref },
+      { what: 'DEL (ours: in-process host-local)', ours: dels.ours, reference: dels.ref },
+      { what: 'DEL (our bridge + Go host-local)', ours: dels.mixed, reference: dels.ref },
+    ]);
+  } finally {
+    for (const name of namespaces.reverse()) spawnSync('ip', ['netns', 'delete', name]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
