@@ -1,0 +1,100 @@
+// The flannel chain (flannel -> bridge + host-local, then portmap with one hostPort), ours vs the
+// reference-equivalent chain: the Go bridge + host-local run with the delegate config flannel
+// would hand them (written out), then the Go portmap. ADD and DEL of each container are timed as
+// a whole chain, interleaved one by one. Every chain runs inside its own "node" namespace.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { DIST_BIN, REFERENCE_BIN, interleave, report } from './lib.mjs';
+
+const PODS = 40;
+const NET = 'cbr0';
+
+export default async function bench() {
+  const prefix = `ctsfb${randomBytes(3).toString('hex')}`;
+  const dir = mkdtempSync(join(tmpdir(), 'flannel-bench-'));
+  const namespaces = [];
+  const netns = (name) => {
+    execFileSync('ip', ['netns', 'add', name]);
+    namespaces.push(name);
+    return `/run/netns/${name}`;
+  };
+  try {
+    const subnetFile = join(dir, 'subnet.env');
+    writeFileSync(subnetFile, 'FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=10.244.1.1/24\nFLANNEL_MTU=1450\nFLANNEL_IPMASQ=true\n');
+
+    /** first: the chain's first plugin and its config; everything runs in the contender's node. */
+    const contender = (label, binDir, first) => {
+      const node = `${prefix}-${label}`;
+      netns(node);
+      const pods = Array.from({ length: PODS }, (_, i) => netns(`${prefix}-${label}-${i}`));
+      const exec = (binary, command, i, config) => {
+        const env = { PATH: process.env.PATH, CNI_COMMAND: command, CNI_CONTAINERID: `bench-${i}`, CNI_NETNS: pods[i], CNI_IFNAME: 'eth0', CNI_PATH: binDir };
+        const r = spawnSync('nsenter', [`--net=/run/netns/${node}`, join(binDir, binary)], { env, input: JSON.stringify(config), encoding: 'utf8' });
+        if (r.status !== 0) throw new Error(`${label} ${binary} ${command} ${i}: ${r.stdout} ${r.stderr}`);
+        return r.stdout ? JSON.parse(r.stdout) : undefined;
+      };
+      const results = [];
+      const portmap = (i) => ({
+        cniVersion: '1.0.0',
+        name: NET,
+        type: 'portmap',
+        runtimeConfig: { portMappings: [{ hostPort: 30000 + i, containerPort: 80, protocol: 'tcp' }] },
+        prevResult: results[i],
+      });
+      const firstConf = first.config(join(dir, label));
+      return {
+        add: (i) => {
+          results[i] = exec(first.type, 'ADD', i, firstConf);
+          results[i] = exec('portmap', 'ADD', i, portmap(i));
+        },
+        del: (i) => {
+          exec('portmap', 'DEL', i, portmap(i));
+          exec(first.type, 'DEL', i, { ...firstConf, prevResult: results[i] });
+        },
+      };
+    };
+
+    const ours = contender('ours', DIST_BIN, {
+      type: 'flannel',
+      config: (d) => ({
+        cniVersion: '1.0.0',
+        name: NET,
+        type: 'flannel',
+        subnetFile,
+        dataDir: join(d, 'flannel'),
+        ipam: { dataDir: join(d, 'ipam') },
+        delegate: { hairpinMode: true, isDefaultGateway: true },
+      }),
+    });
+    // What the reference flannel hands its delegate for the same subnet.env and conflist.
+    const ref = contender('ref', REFERENCE_BIN, {
+      type: 'bridge',
+      config: (d) => {
+        mkdirSync(d, { recursive: true });
+        return {
+          cniVersion: '1.0.0',
+          name: NET,
+          type: 'bridge',
+          hairpinMode: true,
+          isDefaultGateway: true,
+          isGateway: true,
+          ipMasq: false,
+          mtu: 1450,
+          ipam: { type: 'host-local', dataDir: join(d, 'ipam'), ranges: [[{ subnet: '10.244.1.0/24' }]], routes: [{ dst: '10.244.0.0/16' }] },
+        };
+      },
+    });
+    const adds = await interleave(PODS, { ours: ours.add, ref: ref.add });
+    const dels = await interleave(PODS, { ours: ours.del, ref: ref.del });
+    report(`flannel chain, ${PODS} containers: flannel -> bridge + host-local, then portmap (one hostPort); each chain in a node netns`, [
+      { what: 'chain ADD (ours: flannel with in-process bridge + host-local; portmap)', ours: adds.ours, reference: adds.ref },
+      { what: 'chain DEL (ours) vs Go bridge + host-local + portmap', ours: dels.ours, reference: dels.ref },
+    ]);
+  } finally {
+    for (const name of namespaces.reverse()) spawnSync('ip', ['netns', 'delete', name]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
