@@ -24,7 +24,7 @@ describe('versions', () => {
 
   it('assertSupported names the version and the supported list', () => {
     expect(() => assertSupported('1.1.0')).not.toThrow();
-    expect(() => assertSupported('2.0.0')).toThrowError(/config is "2.0.0", plugin supports \["0.1.0",.*"1.1.0"\]/);
+    expect(() => assertSupported('2.0.0')).toThrowError(/cniVersion "2.0.0" is not supported; this plugin supports \["0.1.0",.*"1.1.0"\]/);
   });
 });
 
@@ -41,6 +41,6 @@ describe('negotiateVersion (libcni: the highest supported of cniVersion and cniV
   });
 
   it('refuses when no candidate is supported', () => {
-    expect(() => negotiateVersion('2.0.0', ['3.0.0'])).toThrowError(/config is "2.0.0"/);
+    expect(() => negotiateVersion('2.0.0', ['3.0.0'])).toThrowError(/cniVersion "2.0.0" is not supported/);
   });
 });

@@ -26,7 +26,7 @@ export function assertSupported(v: string): void {
   if (!isSupported(v)) {
     throw new CniError(
       ErrorCode.IncompatibleVersion,
-      `incompatible CNI versions: config is "${v}", plugin supports ${JSON.stringify(SUPPORTED_VERSIONS)}`,
+      `incompatible CNI versions: cniVersion "${v}" is not supported; this plugin supports ${JSON.stringify(SUPPORTED_VERSIONS)}`,
     );
   }
 }

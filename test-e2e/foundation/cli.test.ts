@@ -1,0 +1,114 @@
+import { copyFileSync, linkSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DIST_BIN } from '../lib/exec.ts';
+import { ADD_ENV, config, exec, NODE_BUNDLE, parseError, PLUGINS, STANDALONE, SUPPORTED } from './run.ts';
+
+/** Calls the dispatcher refuses before any plugin code runs, with the code and the words that name the fault. */
+const BAD_INPUT: Array<{ what: string; env?: Record<string, string | undefined>; stdin?: string; code: number; msg: RegExp }> = [
+  { what: 'malformed JSON on stdin', stdin: '{"cniVersion":', code: 6, msg: /error parsing network configuration from stdin/ },
+  { what: 'empty stdin', stdin: '', code: 6, msg: /error parsing network configuration from stdin/ },
+  { what: 'a JSON list on stdin', stdin: '[1]', code: 6, msg: /network configuration on stdin must be a JSON object/ },
+  { what: 'missing CNI_NETNS', env: { CNI_NETNS: undefined }, code: 4, msg: /required env variables \[CNI_NETNS\] missing/ },
+  { what: 'missing CNI_CONTAINERID and CNI_PATH', env: { CNI_CONTAINERID: undefined, CNI_PATH: undefined }, code: 4, msg: /\[CNI_CONTAINERID,CNI_PATH\] missing/ },
+  { what: 'a bad container id', env: { CNI_CONTAINERID: '../escape' }, code: 4, msg: /invalid CNI_CONTAINERID "..\/escape"/ },
+  { what: 'an ifname of 16 characters', env: { CNI_IFNAME: 'a'.repeat(16) }, code: 4, msg: /invalid CNI_IFNAME "a{16}": is longer than 15 characters/ },
+  { what: 'an ifname with a slash', env: { CNI_IFNAME: 'eth/0' }, code: 4, msg: /invalid CNI_IFNAME "eth\/0"/ },
+  { what: 'a network name that escapes a directory', stdin: config({ name: '../../etc' }), code: 7, msg: /invalid network name "..\/..\/etc"/ },
+  { what: 'no network name', stdin: config({ name: undefined }), code: 7, msg: /missing network name/ },
+  { what: 'an unsupported cniVersion', stdin: config({ cniVersion: '2.0.0' }), code: 1, msg: /cniVersion "2.0.0" is not supported/ },
+  { what: 'CHECK at 0.3.1', env: { CNI_COMMAND: 'CHECK' }, stdin: config({ cniVersion: '0.3.1' }), code: 1, msg: /does not allow CHECK: cniVersion is "0.3.1"/ },
+  { what: 'GC at 1.0.0', env: { CNI_COMMAND: 'GC' }, stdin: config({ cniVersion: '1.0.0' }), code: 1, msg: /does not allow GC: cniVersion is "1.0.0"/ },
+  { what: 'STATUS at 1.0.0', env: { CNI_COMMAND: 'STATUS' }, stdin: config({ cniVersion: '1.0.0' }), code: 1, msg: /does not allow STATUS: cniVersion is "1.0.0"/ },
+  { what: 'an unknown CNI_COMMAND', env: { CNI_COMMAND: 'UPDATE' }, code: 4, msg: /unknown CNI_COMMAND: UPDATE/ },
+  { what: "ADD into the plugin's own netns", env: { CNI_NETNS: '/proc/self/ns/net' }, code: 8, msg: /CNI_NETNS "\/proc\/self\/ns\/net" is the plugin's own network namespace/ },
+  { what: "DEL in the plugin's own netns", env: { CNI_COMMAND: 'DEL', CNI_NETNS: '/proc/self/ns/net' }, code: 8, msg: /plugin's own network namespace/ },
+];
+
+for (const launcher of [STANDALONE, NODE_BUNDLE]) {
+  describe(`${launcher.label}`, () => {
+    for (const plugin of PLUGINS) {
+      describe(plugin, () => {
+        it('answers VERSION with every supported version, reading no stdin', () => {
+          const r = exec(launcher.argv(plugin), { CNI_COMMAND: 'VERSION' });
+          expect(r).toMatchObject({ status: 0, stderr: '' });
+          expect(JSON.parse(r.stdout)).toEqual({ cniVersion: '1.1.0', supportedVersions: SUPPORTED });
+        });
+
+        it('without CNI_COMMAND prints the about text on stderr, nothing on stdout, exit 0', () => {
+          const r = exec(launcher.argv(plugin), { PATH: ADD_ENV.PATH });
+          expect(r).toEqual({ status: 0, stdout: '', stderr: `CNI ${plugin} plugin (cni-ts)\nCNI protocol versions supported: ${SUPPORTED.join(', ')}\n` });
+        });
+
+        for (const c of BAD_INPUT) {
+          it(`${c.what}: one JSON error, code ${c.code}, naming the fault`, () => {
+            const r = exec(launcher.argv(plugin), { ...ADD_ENV, ...c.env }, c.stdin ?? config({ type: plugin }));
+            const err = parseError(r);
+            expect(err.code).toBe(c.code);
+            expect(err.msg).toMatch(c.msg);
+            expect(r.stderr).toBe('');
+          });
+        }
+      });
+    }
+  });
+}
+
+describe('the standalone executable and the node bundle answer alike', () => {
+  // The JSON parser's own words differ between the two engines; everything else is the same.
+  const normalised = (stdout: string): string => stdout.replace(/(from stdin: )[^"]*/, '$1<parser message>');
+
+  it('the same stdout for every bad input', () => {
+    for (const plugin of PLUGINS) {
+      for (const c of BAD_INPUT) {
+        const env = { ...ADD_ENV, ...c.env };
+        const stdin = c.stdin ?? config({ type: plugin });
+        const standalone = normalised(exec(STANDALONE.argv(plugin), env, stdin).stdout);
+        expect(standalone, `${plugin}: ${c.what}`).toBe(normalised(exec(NODE_BUNDLE.argv(plugin), env, stdin).stdout));
+      }
+    }
+  });
+});
+
+describe('the multi-call executable dispatches on the name it is invoked by', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cnits-foundation-names-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const exe = join(DIST_BIN, 'cni-ts');
+  const link = (name: string): string => {
+    const path = join(dir, name);
+    try {
+      linkSync(exe, path);
+    } catch {
+      copyFileSync(exe, path); // another filesystem: a copy is the same program under that name
+    }
+    return path;
+  };
+  const about = (path: string): string => exec([path], { PATH: ADD_ENV.PATH }).stderr.split('\n')[0]!;
+
+  it('a symlink named after a plugin runs that plugin', () => {
+    symlinkSync(exe, join(dir, 'portmap'));
+    expect(about(join(dir, 'portmap'))).toBe('CNI portmap plugin (cni-ts)');
+  });
+
+  it('a hard link (or copy) named after another plugin runs that plugin', () => {
+    expect(about(link('host-local'))).toBe('CNI host-local plugin (cni-ts)');
+    const r = exec([join(dir, 'host-local')], { CNI_COMMAND: 'VERSION' });
+    expect(JSON.parse(r.stdout).supportedVersions).toEqual(SUPPORTED);
+  });
+
+  it('each dist/bin name runs its own plugin', () => {
+    for (const plugin of PLUGINS) expect(about(join(DIST_BIN, plugin))).toBe(`CNI ${plugin} plugin (cni-ts)`);
+  });
+
+  it('an unknown name says how to invoke it: words for a person, a CNI error for a runtime', () => {
+    const unknown = link('cni-ts-unknown');
+    const person = exec([unknown], { PATH: ADD_ENV.PATH });
+    expect(person).toMatchObject({ status: 1, stdout: '' });
+    expect(person.stderr).toMatch(/invoked as "cni-ts-unknown"; invoke me as one of bridge, host-local, portmap, flannel, cnictl/);
+    const runtime = exec([unknown], { ...ADD_ENV }, config());
+    expect(parseError(runtime)).toMatchObject({ code: 999, msg: expect.stringContaining('invoked as "cni-ts-unknown"') });
+    const bare = exec([exe], { CNI_COMMAND: 'VERSION' });
+    expect(parseError(bare).msg).toContain('invoked as "cni-ts"');
+  });
+});
