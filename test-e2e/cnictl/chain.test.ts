@@ -181,6 +181,15 @@ describe('cnictl errors a person can act on', () => {
     expect(ws.trace()).toEqual([]);
   });
 
+  it('runs nothing when a plugin of the list is not installed', () => {
+    ws.writeList('10-net.conflist', { cniVersion: '1.0.0', name: 'net', plugins: [bridge(), ws.tracer('a'), { type: 'nosuchplugin' }] });
+    const r = run('add', 'net', pod1);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/plugin "nosuchplugin" not found in CNI_PATH .* \(nothing was run\)/);
+    expect(ws.trace()).toEqual([]);
+    expect(veths(node)).toEqual([]);
+  });
+
   it('names the broken file', () => {
     writeFileSync(join(ws.confDir, '10-broken.conflist'), '{"name": "net", ');
     const r = run('add', 'net', pod1);

@@ -10,6 +10,8 @@ export interface LabOptions {
   dualStack: boolean;
   binDir: string;
   cniPath: string;
+  /** The cnictl that attaches pods: the one beside the plugins, else this very executable. */
+  cnictl: string;
 }
 
 const VALUED = ['nodes', 'pods-per-node', 'prefix', 'state-dir', 'bin-dir', 'cni-path'];
@@ -37,16 +39,21 @@ export function parseLabOptions(argv: readonly string[]): LabOptions {
     dualStack: a.flags.has('dual-stack'),
     binDir,
     cniPath: a.options.get('cni-path') ?? binDir,
+    cnictl: isExecutable(join(binDir, 'cnictl')) ? join(binDir, 'cnictl') : process.execPath,
   };
 }
 
 /** The directory of the running cnictl when it sits beside the plugins (dist/bin), else /opt/cni/bin. */
 function defaultBinDir(): string {
   const here = dirname(process.execPath);
+  return isExecutable(join(here, 'cnictl')) && isExecutable(join(here, 'flannel')) ? here : '/opt/cni/bin';
+}
+
+function isExecutable(file: string): boolean {
   try {
-    for (const f of ['cnictl', 'flannel']) accessSync(join(here, f), constants.X_OK);
-    return here;
+    accessSync(file, constants.X_OK);
+    return true;
   } catch {
-    return '/opt/cni/bin';
+    return false;
   }
 }

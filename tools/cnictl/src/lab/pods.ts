@@ -11,7 +11,7 @@ import { nodeDirs, type LabState, type PodState } from './state.ts';
 function cnictlArgs(state: LabState, node: NodePlan, verb: 'add' | 'del', pod: PodState): string[] {
   const d = nodeDirs(state.stateDir, node.name);
   return [
-    join(state.binDir, 'cnictl'), verb, LAB_NETWORK, netnsPath(pod.netns),
+    state.cnictl, verb, LAB_NETWORK, netnsPath(pod.netns),
     '--conf-dir', d.confDir, '--cache-dir', d.cacheDir, '--cni-path', state.cniPath,
     '--container-id', pod.containerId, '--ifname', pod.ifName,
   ];

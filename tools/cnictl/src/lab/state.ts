@@ -20,8 +20,10 @@ export interface PodState {
 export interface LabState {
   plan: LabPlan;
   stateDir: string;
-  /** The dist/bin directory whose cnictl attaches pods. */
+  /** Where the plugins are installed (dist/bin or /opt/cni/bin). */
   binDir: string;
+  /** The cnictl executable that runs each node's conflist. */
+  cnictl: string;
   /** CNI_PATH for the plugins (default: binDir). */
   cniPath: string;
   portmap: boolean;

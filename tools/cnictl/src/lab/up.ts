@@ -12,6 +12,7 @@ export interface UpOptions {
   dualStack: boolean;
   binDir: string;
   cniPath: string;
+  cnictl: string;
   /** Progress lines for a person. */
   say(line: string): void;
 }
@@ -24,7 +25,7 @@ export interface UpOptions {
 export async function labUp(o: UpOptions, host = new LabHost()): Promise<LabState> {
   if (loadState(o.stateDir)) throw new Error(`a lab is already up with state in ${o.stateDir}: run "cnictl lab down" first`);
   const plan = planLab(o.prefix, o.podsPerNode, o.dualStack);
-  const state: LabState = { plan, stateDir: o.stateDir, binDir: o.binDir, cniPath: o.cniPath, portmap: false, netns: [], pods: [] };
+  const state: LabState = { plan, stateDir: o.stateDir, binDir: o.binDir, cnictl: o.cnictl, cniPath: o.cniPath, portmap: false, netns: [], pods: [] };
   saveState(state);
   const created = async (ns: string): Promise<void> => {
     await host.addNetns(ns);

@@ -77,6 +77,15 @@ describe('ADD', () => {
     );
   });
 
+  it('runs nothing when a plugin is not installed', async () => {
+    const fake = new FakeInvoker(chainingAnswer);
+    fake.missing.add('tuning').add('portmap');
+    await expect(new ChainRunner(fake, cache, PATH).add(network(), att())).rejects.toThrow(
+      'plugins "tuning", "portmap" not found in CNI_PATH /opt/x:/opt/y (nothing was run)',
+    );
+    expect(fake.calls).toEqual([]);
+  });
+
   it('refuses a result that is not JSON', async () => {
     const fake = new FakeInvoker((call) => (call.env.command === 'ADD' ? { stdout: 'hello' } : {}));
     await expect(new ChainRunner(fake, cache, PATH).add(network(), att())).rejects.toThrow(/plugin "bridge" failed \(ADD\): printed a result that cannot be used/);

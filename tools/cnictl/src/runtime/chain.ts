@@ -64,6 +64,7 @@ export class ChainRunner {
    * reverse order, so a failed ADD leaves nothing behind; no result is cached.
    */
   async add(list: NetworkList, att: Attachment): Promise<Record<string, unknown>> {
+    this.locateAll(list);
     let prev: Record<string, unknown> | undefined;
     for (const [i, plugin] of list.plugins.entries()) {
       try {
@@ -100,6 +101,7 @@ export class ChainRunner {
       throw new Error(`network "${list.name}" is version ${list.cniVersion}, which does not support the CHECK command (needs 0.4.0 or later)`);
     }
     if (list.disableCheck) return 'disabled';
+    this.locateAll(list);
     const cached = this.cache.read(key(list, att));
     if (cached instanceof Error) throw cached;
     if (!cached) {
@@ -170,6 +172,21 @@ export class ChainRunner {
     if (!atLeast(list.cniVersion, '1.1.0')) return 'unsupported';
     for (const plugin of list.plugins) await this.callGlobal(list, plugin, 'STATUS', {});
     return 'ready';
+  }
+
+  /** Fail before any side effect when a plugin of the list is not installed. */
+  private locateAll(list: NetworkList): void {
+    const missing = list.plugins.map((p) => p.type).filter((type) => {
+      try {
+        this.invoker.locate(type, this.path);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    if (missing.length > 0) {
+      throw new Error(`plugin${missing.length > 1 ? 's' : ''} ${missing.map((t) => `"${t}"`).join(', ')} not found in CNI_PATH ${this.path.join(':')} (nothing was run)`);
+    }
   }
 
   private async call(

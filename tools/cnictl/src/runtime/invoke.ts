@@ -24,6 +24,8 @@ export interface PluginOutput {
  * against real executables everywhere else.
  */
 export interface PluginInvoker {
+  /** Where plugin `type` is in `path`; throws when it is not there. */
+  locate(type: string, path: readonly string[]): string;
   invoke(type: string, env: PluginEnv, stdin: string): Promise<PluginOutput>;
 }
 
@@ -78,6 +80,10 @@ export class ExecInvoker implements PluginInvoker {
     private readonly prefix: readonly string[] = [],
     private readonly baseEnv: NodeJS.ProcessEnv = process.env,
   ) {}
+
+  locate(type: string, path: readonly string[]): string {
+    return findPlugin(type, path);
+  }
 
   invoke(type: string, env: PluginEnv, stdin: string): Promise<PluginOutput> {
     const file = findPlugin(type, env.path);

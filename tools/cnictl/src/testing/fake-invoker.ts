@@ -9,7 +9,14 @@ export interface FakeCall {
 /** Answers plugin calls from a handler and records them: for the chain logic, not for plugins. */
 export class FakeInvoker implements PluginInvoker {
   readonly calls: FakeCall[] = [];
+  /** Plugin types that `locate` does not find. */
+  readonly missing = new Set<string>();
   constructor(private readonly answer: (call: FakeCall) => Partial<PluginOutput> = () => ({})) {}
+
+  locate(type: string, path: readonly string[]): string {
+    if (this.missing.has(type)) throw new Error(`no ${type}`);
+    return `${path[0] ?? ''}/${type}`;
+  }
 
   async invoke(type: string, env: PluginEnv, stdin: string): Promise<PluginOutput> {
     const call = { type, env, config: JSON.parse(stdin) as Record<string, unknown> };
