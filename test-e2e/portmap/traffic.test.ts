@@ -1,0 +1,116 @@
+import { NetnsFixture } from '@cni-ts/linux/testing';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cnictl, httpGet, inNs, ruleset, Servers, udpAsk, udpConntrack, Workspace } from './lib.ts';
+
+// bridge + host-local + portmap from dist/bin, driven by cnictl inside a "node" namespace: the
+// bridge, the veths' host ends, every firewall rule and conntrack entry stay in the test's own
+// namespaces. Real connections check each path a hostPort must work on.
+const NET = 'pmnet';
+const GW = '10.98.0.1';
+
+describe.each(['iptables', 'nftables'] as const)('portmap on %s, real traffic', (backend) => {
+  let ns: NetnsFixture;
+  let ws: Workspace;
+  let servers: Servers;
+  let node: string;
+  let podA: string;
+  let podB: string;
+
+  beforeEach(() => {
+    ns = new NetnsFixture('pm');
+    ws = new Workspace();
+    servers = new Servers();
+    node = ns.path(ns.create('node'));
+    podA = ns.path(ns.create('a'));
+    podB = ns.path(ns.create('b'));
+    ws.writeList({
+      cniVersion: '1.0.0',
+      name: NET,
+      plugins: [
+        {
+          type: 'bridge',
+          bridge: `${ns.prefix.slice(0, 11)}br`,
+          isGateway: true,
+          hairpinMode: true,
+          ipam: { type: 'host-local', ranges: [[{ subnet: '10.98.0.0/24' }]], dataDir: ws.dataDir },
+        },
+        { type: 'portmap', capabilities: { portMappings: true }, backend },
+      ],
+    });
+  });
+  afterEach(() => {
+    servers.stop();
+    ns.cleanup(); // takes the bridge, veths, rules and conntrack entries with the namespaces
+    ws.remove();
+  });
+
+  const add = (pod: string, id: string, mappings: unknown[]) => {
+    const r = cnictl(node, ws, ['add', NET, pod, '--container-id', id, '--cap-args', JSON.stringify({ portMappings: mappings })]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    return JSON.parse(r.stdout) as { ips: Array<{ address: string }> };
+  };
+  const del = (pod: string, id: string) => cnictl(node, ws, ['del', NET, pod, '--container-id', id]);
+  const ipOf = (result: { ips: Array<{ address: string }> }): string => result.ips[0]!.address.split('/')[0]!;
+
+  it('a TCP hostPort answers from the node, on 127.0.0.1, from another pod and from the pod itself', async () => {
+    add(podB, 'ctrB', []);
+    add(podA, 'ctrA', [{ hostPort: 18080, containerPort: 80, protocol: 'tcp' }]);
+    await servers.http(podA, 80, 'pod-a', ws.root);
+
+    expect(httpGet(node, `http://${GW}:18080/`)).toBe('pod-a');
+    expect(httpGet(node, 'http://127.0.0.1:18080/')).toBe('pod-a');
+    expect(inNs(node, ['cat', `/proc/sys/net/ipv4/conf/${ns.prefix.slice(0, 11)}br/route_localnet`]).stdout.trim()).toBe('1');
+    expect(httpGet(podB, `http://${GW}:18080/`)).toBe('pod-a');
+    expect(httpGet(podA, `http://${GW}:18080/`)).toBe('pod-a'); // hairpin
+    expect(httpGet(node, `http://${GW}:18081/`)).toBe(''); // an unmapped port stays closed
+
+    expect(cnictl(node, ws, ['check', NET, podA, '--container-id', 'ctrA']).code).toBe(0);
+    expect(del(podA, 'ctrA').code).toBe(0);
+    expect(httpGet(node, `http://${GW}:18080/`)).toBe('');
+  });
+
+  it('UDP: a datagram to the hostPort reaches the pod and its answer comes back; DEL flushes the conntrack entry', async () => {
+    add(podB, 'ctrB', []);
+    add(podA, 'ctrA', [{ HostPort: 15353, ContainerPort: 53, Protocol: 'udp', HostIP: GW }]); // containerd's key case
+    await servers.udp(podA, 53, 'pod-a');
+
+    expect(udpAsk(node, GW, 15353, 'from-node')).toBe('pod-a:from-node');
+    expect(udpAsk(podB, GW, 15353, 'from-b')).toBe('pod-a:from-b');
+    expect(udpConntrack(node, 15353)).toBeGreaterThan(0);
+
+    expect(del(podA, 'ctrA').code).toBe(0);
+    expect(udpConntrack(node, 15353)).toBe(0);
+    expect(udpAsk(node, GW, 15353, 'after-del')).toBe('');
+  });
+
+  it('two pods with different hostPorts each get their own traffic; DEL of one leaves the other intact', async () => {
+    add(podA, 'ctrA', [{ hostPort: 18080, containerPort: 80, protocol: 'tcp' }]);
+    add(podB, 'ctrB', [{ hostPort: 18090, containerPort: 80, protocol: 'tcp' }]);
+    await servers.http(podA, 80, 'pod-a', ws.root);
+    await servers.http(podB, 80, 'pod-b', ws.root);
+    expect(httpGet(node, `http://${GW}:18080/`)).toBe('pod-a');
+    expect(httpGet(node, `http://${GW}:18090/`)).toBe('pod-b');
+
+    expect(del(podA, 'ctrA').code).toBe(0);
+    expect(httpGet(node, `http://${GW}:18080/`)).toBe('');
+    expect(httpGet(node, `http://${GW}:18090/`)).toBe('pod-b');
+    expect(httpGet(podB, `http://${GW}:18090/`)).toBe('pod-b');
+  });
+
+  it('DEL removes exactly this pod\'s rules: the full ruleset is what it was before its ADD', () => {
+    add(podB, 'ctrB', [{ hostPort: 18090, containerPort: 80, protocol: 'tcp' }]);
+    const before = ruleset(node);
+    const result = add(podA, 'ctrA', [
+      { hostPort: 18080, containerPort: 80, protocol: 'tcp' },
+      { hostPort: 15353, containerPort: 53, protocol: 'udp' },
+      { hostPort: 19000, containerPort: 90, protocol: 'sctp', hostIP: GW },
+    ]);
+    expect(ipOf(result)).toMatch(/^10\.98\.0\./);
+    expect(ruleset(node)).not.toBe(before);
+    expect(del(podA, 'ctrA').code).toBe(0);
+    expect(ruleset(node)).toBe(before);
+    expect(del(podA, 'ctrA').code).toBe(0); // repeatable
+    expect(ruleset(node)).toBe(before);
+  });
+});
