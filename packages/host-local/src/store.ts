@@ -1,4 +1,4 @@
-import { lstatSync, mkdirSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@cni-ts/linux';
 import { formatIP, parseIP, type IP } from './ip.ts';
@@ -93,8 +93,12 @@ export class NetworkDir {
     }
   }
 
+  /**
+   * Written in place without fsync, as the reference does: it is only where round-robin resumes.
+   * A torn or lost write just moves the starting point; every candidate is still checked on disk.
+   */
   setLastReserved(setIndex: number, ip: IP): void {
-    writeFileAtomic(join(this.path, `${LAST_RESERVED_PREFIX}${setIndex}`), formatIP(ip));
+    writeFileSync(join(this.path, `${LAST_RESERVED_PREFIX}${setIndex}`), formatIP(ip), { mode: 0o600 });
   }
 
   /** Names of all reservation files (those named by an address); other files are skipped. */
