@@ -1,0 +1,158 @@
+import { NetnsFixture } from '@cni-ts/linux/testing';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DIST_BIN, REFERENCE_BIN } from '../lib/exec.ts';
+import { cnictl, httpGet, inNs, pluginIn, ruleset, Servers, Workspace } from './lib.ts';
+
+// DEL, CHECK, GC and bad input of the portmap executable itself, on real rules in a node
+// namespace; pods come from bridge + host-local via cnictl.
+const NET = 'pmnet';
+const GW = '10.97.0.1';
+const PORTMAP = `${DIST_BIN}/portmap`;
+const WEB = [{ hostPort: 18080, containerPort: 80, protocol: 'tcp' }];
+
+describe.each(['iptables', 'nftables'] as const)('portmap lifecycle on %s', (backend) => {
+  let ns: NetnsFixture;
+  let ws: Workspace;
+  let servers: Servers;
+  let node: string;
+  let podA: string;
+  let podB: string;
+
+  beforeEach(() => {
+    ns = new NetnsFixture('pl');
+    ws = new Workspace();
+    servers = new Servers();
+    node = ns.path(ns.create('node'));
+    podA = ns.path(ns.create('a'));
+    podB = ns.path(ns.create('b'));
+    ws.writeList({
+      cniVersion: '1.1.0',
+      name: NET,
+      plugins: [
+        {
+          type: 'bridge',
+          bridge: `${ns.prefix.slice(0, 11)}br`,
+          isGateway: true,
+          hairpinMode: true,
+          ipam: { type: 'host-local', ranges: [[{ subnet: '10.97.0.0/24' }]], dataDir: ws.dataDir },
+        },
+        { type: 'portmap', capabilities: { portMappings: true }, backend },
+      ],
+    });
+  });
+  afterEach(() => {
+    servers.stop();
+    ns.cleanup();
+    ws.remove();
+  });
+
+  const add = (pod: string, id: string, mappings: unknown[]): Record<string, unknown> => {
+    const r = cnictl(node, ws, ['add', NET, pod, '--container-id', id, '--cap-args', JSON.stringify({ portMappings: mappings })]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    return JSON.parse(r.stdout) as Record<string, unknown>;
+  };
+  const portmapConf = (extra: Record<string, unknown> = {}) => ({ cniVersion: '1.1.0', name: NET, type: 'portmap', backend, ...extra });
+  const call = (command: string, id: string, config: unknown, netns = '') => pluginIn(node, PORTMAP, { CNI_COMMAND: command, CNI_CONTAINERID: id, CNI_NETNS: netns }, config);
+
+  it('DEL without runtimeConfig, netns or prevResult still removes the pod\'s rules (the reference does nothing: plugins#509)', async () => {
+    add(podB, 'ctrB', [{ hostPort: 18090, containerPort: 80, protocol: 'tcp' }]);
+    const before = ruleset(node);
+    add(podA, 'ctrA', WEB);
+    await servers.http(podA, 80, 'pod-a', ws.root);
+    expect(httpGet(node, `http://${GW}:18080/`)).toBe('pod-a');
+
+    const del = call('DEL', 'ctrA', portmapConf());
+    expect(del.stdout).toBe('');
+    expect(del.code).toBe(0);
+    expect(httpGet(node, `http://${GW}:18080/`)).toBe('');
+    // Only the bridge's part of ctrA is left: compare after the rest of the chain's DEL.
+    expect(cnictl(node, ws, ['del', NET, podA, '--container-id', 'ctrA']).code).toBe(0);
+    expect(ruleset(node)).toBe(before);
+  });
+
+  it('DEL on one network leaves the same container\'s mappings on another network alone', async () => {
+    const result = add(podA, 'ctrA', WEB);
+    await servers.http(podA, 80, 'pod-a', ws.root);
+    expect(call('DEL', 'ctrA', { ...portmapConf(), name: 'othernet' }).code).toBe(0);
+    expect(httpGet(node, `http://${GW}:18080/`)).toBe('pod-a');
+    expect(call('CHECK', 'ctrA', portmapConf({ prevResult: result, runtimeConfig: { portMappings: WEB } }), podA).code).toBe(0);
+  });
+
+  it('CHECK passes on intact rules and names what is missing once they are tampered with', () => {
+    const result = add(podA, 'ctrA', WEB);
+    const conf = portmapConf({ prevResult: result, runtimeConfig: { portMappings: WEB } });
+    expect(call('CHECK', 'ctrA', conf, podA).code).toBe(0);
+
+    const tamper =
+      backend === 'iptables'
+        ? ['iptables', '-t', 'nat', '-F', (/CNI-DN-[0-9a-f]+/.exec(inNs(node, ['iptables-save', '-t', 'nat']).stdout) ?? [''])[0]]
+        : ['nft', 'delete', 'element', 'inet', 'cni_ts_hostport', 'hostports', '{ tcp . 18080 }'];
+    expect(inNs(node, tamper).code).toBe(0);
+    const check = call('CHECK', 'ctrA', conf, podA);
+    expect(check.code).not.toBe(0);
+    expect(check.json).toMatchObject({ msg: expect.stringContaining('18080') });
+  });
+
+  it('GC removes the mappings of attachments that are not valid any more, and keeps the valid ones', async () => {
+    add(podB, 'ctrB', [{ hostPort: 18090, containerPort: 80, protocol: 'tcp' }]);
+    const before = ruleset(node);
+    add(podA, 'ctrA', WEB);
+    await servers.http(podA, 80, 'pod-a', ws.root);
+    await servers.http(podB, 80, 'pod-b', ws.root);
+
+    const gc = call('GC', '', portmapConf({ 'cni.dev/valid-attachments': [{ containerID: 'ctrB', ifname: 'eth0' }] }));
+    expect(gc.stdout).toBe('');
+    expect(gc.code).toBe(0);
+    expect(httpGet(node, `http://${GW}:18080/`)).toBe('');
+    expect(httpGet(node, `http://${GW}:18090/`)).toBe('pod-b');
+    expect(cnictl(node, ws, ['del', NET, podA, '--container-id', 'ctrA']).code).toBe(0);
+    expect(ruleset(node)).toBe(before);
+  });
+
+  it('bad input is one error JSON naming the field, and changes nothing', () => {
+    const result = add(podA, 'ctrA', []);
+    const before = ruleset(node);
+    const cases: Array<[Record<string, unknown>, number, string]> = [
+      [{ prevResult: result, markMasqBit: 40, runtimeConfig: { portMappings: WEB } }, 7, 'markMasqBit'],
+      [{ prevResult: result, runtimeConfig: { portMappings: [{ hostPort: 'x', containerPort: 80 }] } }, 7, 'portMappings[0].hostPort'],
+      [{ runtimeConfig: { portMappings: WEB } }, 7, 'prevResult'],
+      [{ prevResult: result, backend: 'pf', runtimeConfig: { portMappings: WEB } }, 7, 'backend'],
+    ];
+    for (const [extra, code, field] of cases) {
+      const r = call('ADD', 'ctrA', portmapConf(extra), podA);
+      expect(r.code).not.toBe(0);
+      expect(r.json).toMatchObject({ code, msg: expect.stringContaining(field) });
+      expect(r.stdout).not.toContain('    at ');
+    }
+    expect(ruleset(node)).toBe(before);
+  });
+
+  it('STATUS succeeds where the backend works', () => {
+    const r = call('STATUS', '', portmapConf());
+    expect(r.stdout).toBe('');
+    expect(r.code).toBe(0);
+  });
+
+  it.runIf(backend === 'iptables')('DEL removes the rules of a pod the reference Go portmap mapped', async () => {
+    add(podB, 'ctrB', [{ hostPort: 18090, containerPort: 80, protocol: 'tcp' }]);
+    const result = add(podA, 'ctrA', []);
+    const before = ruleset(node);
+    const goAdd = pluginIn(
+      node,
+      `${REFERENCE_BIN}/portmap`,
+      { CNI_COMMAND: 'ADD', CNI_CONTAINERID: 'ctrA', CNI_NETNS: podA, CNI_PATH: REFERENCE_BIN },
+      { cniVersion: '1.0.0', name: NET, type: 'portmap', prevResult: { ...result, cniVersion: '1.0.0' }, runtimeConfig: { portMappings: WEB } },
+    );
+    expect(goAdd.code).toBe(0);
+    await servers.http(podA, 80, 'pod-a', ws.root);
+    expect(httpGet(node, `http://${GW}:18080/`)).toBe('pod-a');
+
+    const ourCheck = call('CHECK', 'ctrA', portmapConf({ prevResult: result, runtimeConfig: { portMappings: WEB } }), podA);
+    expect(ourCheck.code).toBe(0);
+    const del = call('DEL', 'ctrA', portmapConf());
+    expect(del.code).toBe(0);
+    expect(httpGet(node, `http://${GW}:18080/`)).toBe('');
+    expect(ruleset(node)).toBe(before);
+  });
+});
