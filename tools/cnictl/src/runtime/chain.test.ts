@@ -77,6 +77,15 @@ describe('ADD', () => {
     );
   });
 
+  it('undoes the whole chain when the result cannot be cached', async () => {
+    writeFileSync(join(dir, 'not-a-dir'), '');
+    const fake = new FakeInvoker(chainingAnswer);
+    await expect(new ChainRunner(fake, new ResultCache(join(dir, 'not-a-dir')), PATH).add(network(), att())).rejects.toThrow(
+      /^the chain succeeded but its result could not be cached: .*; undone with DEL of portmap, tuning, bridge$/,
+    );
+    expect(fake.trace).toEqual(['bridge ADD', 'tuning ADD', 'portmap ADD', 'portmap DEL', 'tuning DEL', 'bridge DEL']);
+  });
+
   it('runs nothing when a plugin is not installed', async () => {
     const fake = new FakeInvoker(chainingAnswer);
     fake.missing.add('tuning').add('portmap');

@@ -17,7 +17,7 @@ export interface Attachment {
 export class AddError extends Error {
   override readonly name = 'AddError';
   constructor(
-    readonly addFailure: PluginError,
+    readonly addFailure: Error,
     readonly rollbackErrors: PluginError[],
     rolledBack: string[],
   ) {
@@ -59,34 +59,38 @@ export class ChainRunner {
   ) {}
 
   /**
-   * ADD every plugin; returns the final result in the list's version. When a plugin fails, the
-   * plugins run so far (the failed one included, it may have half-done its work) get a DEL in
-   * reverse order, so a failed ADD leaves nothing behind; no result is cached.
+   * ADD every plugin; returns the final result in the list's version. When a plugin fails (or the
+   * result cannot be cached), the plugins run so far, the failed one included since it may have
+   * half-done its work, get a DEL in reverse order: a failed ADD leaves nothing behind.
    */
   async add(list: NetworkList, att: Attachment): Promise<Record<string, unknown>> {
     this.locateAll(list);
     let prev: Record<string, unknown> | undefined;
-    for (const [i, plugin] of list.plugins.entries()) {
+    let started = 0;
+    try {
+      for (const plugin of list.plugins) {
+        started++;
+        prev = this.resultOf(list, plugin, await this.call(list, plugin, 'ADD', att, prev));
+      }
+      this.cache.write({ ...key(list, att), ...att, config: list.bytes, result: prev! });
+    } catch (e) {
+      const failure = e instanceof PluginError ? e : new Error(`the chain succeeded but its result could not be cached: ${(e as Error).message}`);
+      throw await this.undoAdd(list, att, list.plugins.slice(0, started), prev, failure);
+    }
+    return prev!;
+  }
+
+  private async undoAdd(list: NetworkList, att: Attachment, started: PluginConf[], prev: Record<string, unknown> | undefined, failure: Error): Promise<AddError> {
+    const reversed = [...started].reverse();
+    const errors: PluginError[] = [];
+    for (const plugin of reversed) {
       try {
-        const out = await this.call(list, plugin, 'ADD', att, prev);
-        prev = this.resultOf(list, plugin, out);
+        await this.call(list, plugin, 'DEL', att, atLeast(list.cniVersion, '0.4.0') ? prev : undefined);
       } catch (e) {
-        const cause = asPluginError(e, plugin, 'ADD');
-        const started = list.plugins.slice(0, i + 1).reverse();
-        const rollbackErrors: PluginError[] = [];
-        for (const p of started) {
-          try {
-            await this.call(list, p, 'DEL', att, atLeast(list.cniVersion, '0.4.0') ? prev : undefined);
-          } catch (delErr) {
-            rollbackErrors.push(asPluginError(delErr, p, 'DEL'));
-          }
-        }
-        throw new AddError(cause, rollbackErrors, started.map((p) => p.type));
+        errors.push(asPluginError(e, plugin, 'DEL'));
       }
     }
-    if (!prev) throw new PluginError(list.plugins.at(-1)!.type, 'ADD', undefined, 'the chain produced no result');
-    this.cache.write({ ...key(list, att), ...att, config: list.bytes, result: prev });
-    return prev;
+    return new AddError(failure, errors, reversed.map((p) => p.type));
   }
 
   /** The cached ADD of an attachment, when there is a usable one. */
