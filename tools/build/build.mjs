@@ -4,8 +4,10 @@
 //   dist/bin/<program>     hard links to it under every plugin name and cnictl.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { existsSync, linkSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writeHardenedRuntime } from './harden-runtime.mjs';
 import { bunBinary, compileFlags, esbuildOptions, multicallEntry, programs, root } from './options.mjs';
 
 const dist = join(root, 'dist');
@@ -21,9 +23,16 @@ await Promise.all([
 
 const exe = join(dist, 'bin', 'cni-ts');
 const tmp = `${exe}.tmp`;
-execFileSync(bunBinary, ['build', ...compileFlags, `--outfile=${tmp}`, join(dist, 'js', 'cni-ts.cjs')], {
-  stdio: ['ignore', 'ignore', 'inherit'],
-});
+const work = mkdtempSync(join(tmpdir(), 'cni-ts-build-'));
+try {
+  const runtime = join(work, 'bun-hardened');
+  writeHardenedRuntime(runtime);
+  execFileSync(bunBinary, ['build', ...compileFlags, `--compile-executable-path=${runtime}`, `--outfile=${tmp}`, join(dist, 'js', 'cni-ts.cjs')], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
 // Replace, never truncate: an executable that is running keeps its old inode.
 renameSync(tmp, exe);
 for (const name of Object.keys(programs)) {
