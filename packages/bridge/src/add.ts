@@ -57,6 +57,9 @@ export async function add(ctx: CallContext, runner: CommandRunner): Promise<Resu
         await runIpBatch(runner, '', batch);
         break;
       } catch (err) {
+        if (err instanceof IpBatchError && err.command.includes('vlan_filtering') && /not supported/.test(err.stderr)) {
+          throw new CniError(ErrorCode.InvalidConfig, `"vlan"/"vlanTrunk": this kernel has no bridge VLAN filtering (CONFIG_BRIDGE_VLAN_FILTERING)`);
+        }
         if (!(err instanceof IpBatchError) || !err.exists) throw err;
         if (err.line === vethLine) {
           throw new CniError(ErrorCode.Internal, `container ${ctx.netns} already has an interface named "${ctx.ifName}"`);
