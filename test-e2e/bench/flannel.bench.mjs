@@ -37,6 +37,14 @@ export default async function bench() {
         return r.stdout ? JSON.parse(r.stdout) : undefined;
       };
       const results = [];
+      // Per-step times too, to tell which plugin of the chain costs what.
+      const steps = { firstAdd: [], portmapAdd: [], portmapDel: [], firstDel: [] };
+      const timed = (step, fn) => {
+        const t0 = process.hrtime.bigint();
+        const r = fn();
+        steps[step].push(Number(process.hrtime.bigint() - t0) / 1e6);
+        return r;
+      };
       const portmap = (i) => ({
         cniVersion: '1.0.0',
         name: NET,
@@ -46,13 +54,14 @@ export default async function bench() {
       });
       const firstConf = first.config(join(dir, label));
       return {
+        steps,
         add: (i) => {
-          results[i] = exec(first.type, 'ADD', i, firstConf);
-          results[i] = exec('portmap', 'ADD', i, portmap(i));
+          results[i] = timed('firstAdd', () => exec(first.type, 'ADD', i, firstConf));
+          results[i] = timed('portmapAdd', () => exec('portmap', 'ADD', i, portmap(i)));
         },
         del: (i) => {
-          exec('portmap', 'DEL', i, portmap(i));
-          exec(first.type, 'DEL', i, { ...firstConf, prevResult: results[i] });
+          timed('portmapDel', () => exec('portmap', 'DEL', i, portmap(i)));
+          timed('firstDel', () => exec(first.type, 'DEL', i, { ...firstConf, prevResult: results[i] }));
         },
       };
     };
@@ -91,7 +100,11 @@ export default async function bench() {
     const dels = await interleave(PODS, { ours: ours.del, ref: ref.del });
     report(`flannel chain, ${PODS} containers: flannel -> bridge + host-local, then portmap (one hostPort); each chain in a node netns`, [
       { what: 'chain ADD (ours: flannel with in-process bridge + host-local; portmap)', ours: adds.ours, reference: adds.ref },
+      { what: '  flannel -> bridge + host-local ADD vs Go bridge + host-local', ours: ours.steps.firstAdd, reference: ref.steps.firstAdd },
+      { what: '  portmap ADD', ours: ours.steps.portmapAdd, reference: ref.steps.portmapAdd },
       { what: 'chain DEL (ours) vs Go bridge + host-local + portmap', ours: dels.ours, reference: dels.ref },
+      { what: '  portmap DEL', ours: ours.steps.portmapDel, reference: ref.steps.portmapDel },
+      { what: '  flannel -> bridge + host-local DEL vs Go bridge + host-local', ours: ours.steps.firstDel, reference: ref.steps.firstDel },
     ]);
   } finally {
     for (const name of namespaces.reverse()) spawnSync('ip', ['netns', 'delete', name]);
