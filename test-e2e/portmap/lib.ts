@@ -24,7 +24,7 @@ export class Workspace {
     mkdirSync(this.confDir);
   }
 
-  writeList(list: { name: string }): void {
+  writeList(list: { name: string; [key: string]: unknown }): void {
     writeFileSync(join(this.confDir, `10-${list.name}.conflist`), JSON.stringify(list));
   }
 

@@ -16,6 +16,16 @@ describe.each(['iptables', 'nftables'] as const)('portmap on %s, real traffic', 
   let podA: string;
   let podB: string;
 
+  const writeList = (ranges: unknown[]): void =>
+    ws.writeList({
+      cniVersion: '1.0.0',
+      name: NET,
+      plugins: [
+        { type: 'bridge', bridge: `${ns.prefix.slice(0, 11)}br`, isGateway: true, hairpinMode: true, ipam: { type: 'host-local', ranges, dataDir: ws.dataDir } },
+        { type: 'portmap', capabilities: { portMappings: true }, backend },
+      ],
+    });
+
   beforeEach(() => {
     ns = new NetnsFixture('pm');
     ws = new Workspace();
@@ -23,20 +33,7 @@ describe.each(['iptables', 'nftables'] as const)('portmap on %s, real traffic', 
     node = ns.path(ns.create('node'));
     podA = ns.path(ns.create('a'));
     podB = ns.path(ns.create('b'));
-    ws.writeList({
-      cniVersion: '1.0.0',
-      name: NET,
-      plugins: [
-        {
-          type: 'bridge',
-          bridge: `${ns.prefix.slice(0, 11)}br`,
-          isGateway: true,
-          hairpinMode: true,
-          ipam: { type: 'host-local', ranges: [[{ subnet: '10.98.0.0/24' }]], dataDir: ws.dataDir },
-        },
-        { type: 'portmap', capabilities: { portMappings: true }, backend },
-      ],
-    });
+    writeList([[{ subnet: '10.98.0.0/24' }]]);
   });
   afterEach(() => {
     servers.stop();
@@ -112,5 +109,28 @@ describe.each(['iptables', 'nftables'] as const)('portmap on %s, real traffic', 
     expect(ruleset(node)).toBe(before);
     expect(del(podA, 'ctrA').code).toBe(0); // repeatable
     expect(ruleset(node)).toBe(before);
+  });
+
+  it('IPv6: a dual-stack pod answers on the v6 gateway address (TCP and UDP), from the node and another pod', async () => {
+    writeList([[{ subnet: '10.98.0.0/24' }], [{ subnet: 'fd98::/64' }]]);
+    add(podB, 'ctrB', []);
+    const result = add(podA, 'ctrA', [
+      { hostPort: 18080, containerPort: 80, protocol: 'tcp' },
+      { hostPort: 15353, containerPort: 53, protocol: 'udp', hostIP: 'fd98::1' },
+    ]);
+    expect(result.ips.map((i) => i.address)).toEqual([expect.stringMatching(/^10\.98\.0\./), expect.stringMatching(/^fd98::/)]);
+    await servers.http(podA, 80, 'pod-a', ws.root);
+    await servers.udp(podA, 53, 'pod-a6', 'udp6');
+
+    expect(httpGet(node, 'http://[fd98::1]:18080/')).toBe('pod-a');
+    expect(httpGet(podB, 'http://[fd98::1]:18080/')).toBe('pod-a');
+    expect(httpGet(podA, 'http://[fd98::1]:18080/')).toBe('pod-a'); // hairpin
+    expect(httpGet(node, `http://${GW}:18080/`)).toBe('pod-a');
+    expect(udpAsk(node, 'fd98::1', 15353, 'v6')).toBe('pod-a6:v6');
+    expect(udpAsk(node, GW, 15353, 'v4')).toBe(''); // the mapping's hostIP is IPv6 only
+
+    expect(cnictl(node, ws, ['check', NET, podA, '--container-id', 'ctrA']).code).toBe(0);
+    expect(del(podA, 'ctrA').code).toBe(0);
+    expect(httpGet(node, 'http://[fd98::1]:18080/')).toBe('');
   });
 });
