@@ -134,12 +134,17 @@ export class OwnerIndex {
   }
 }
 
+let cachedBootId: string | undefined;
+
 function bootId(): string {
-  try {
-    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
-  } catch {
-    return 'unknown-boot';
+  if (cachedBootId === undefined) {
+    try {
+      cachedBootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    } catch {
+      cachedBootId = 'unknown-boot';
+    }
   }
+  return cachedBootId;
 }
 
 /**
