@@ -220,6 +220,15 @@ describe('flannel input errors (nothing is made)', () => {
     expect(n.linkNames(n.node)).toEqual(['lo']);
   });
 
+  it('an unwritable dataDir is code 5 naming it, before anything is made', () => {
+    n.writeSubnetEnv(V4_ENV);
+    const blocked = join(n.dir, 'subnet.env', 'flannel');
+    const r = n.run({ command: 'ADD', config: n.config({ dataDir: blocked }), pod: n.pod('p1'), cniPath: REFERENCE_BIN });
+    expect(r.json).toMatchObject({ code: 5, msg: expect.stringContaining(blocked) });
+    expect(n.linkNames(n.node)).toEqual(['lo']);
+    expect(n.reservations()).toEqual([]);
+  });
+
   it('a delegate with a name is code 7', () => {
     n.writeSubnetEnv(V4_ENV);
     const r = n.run({ command: 'ADD', config: n.config({ delegate: { name: 'x' } }), pod: n.pod('p1'), cniPath: REFERENCE_BIN });

@@ -59,3 +59,11 @@ describe('SavedConfStore', () => {
     expect(existsSync(join(dir, 'flannel'))).toBe(false);
   });
 });
+
+describe('SavedConfStore.save failures', () => {
+  it('is code 5 naming the dataDir', () => {
+    writeFileSync(join(dir, 'file'), '');
+    const blocked = new SavedConfStore(join(dir, 'file', 'flannel'));
+    expect(() => blocked.save('c1', 'eth0', '{}')).toThrow(expect.objectContaining({ code: 5, message: expect.stringContaining(join(dir, 'file', 'flannel')) }));
+  });
+});

@@ -1,6 +1,6 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Attachment } from '@cni-ts/core';
+import { CniError, ErrorCode, type Attachment } from '@cni-ts/core';
 import { writeFileAtomic } from '@cni-ts/linux';
 
 export type SavedLookup =
@@ -30,9 +30,13 @@ export class SavedConfStore {
 
   /** Written before the delegate's ADD: a crash in between still leaves DEL what to undo. */
   save(containerId: string, ifName: string, json: string): string {
-    mkdirSync(this.dataDir, { recursive: true, mode: 0o700 });
     const file = this.path(containerId, ifName);
-    writeFileAtomic(file, json, 0o600);
+    try {
+      mkdirSync(this.dataDir, { recursive: true, mode: 0o700 });
+      writeFileAtomic(file, json, 0o600);
+    } catch (err) {
+      throw new CniError(ErrorCode.IoFailure, `cannot save the delegate config in dataDir ${this.dataDir}: ${(err as Error).message}`);
+    }
     return file;
   }
 
