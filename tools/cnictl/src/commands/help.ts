@@ -28,6 +28,7 @@ Options:
   --cap-args JSON         capability args, e.g. '{"portMappings":[...]}' (env CAP_ARGS)
   --args 'K=V;K2=V2'      CNI_ARGS (env CNI_ARGS)
   --valid-attachments JSON  gc: '[{"containerID":"...","ifname":"eth0"}]' (default: none valid)
+  --timings               print how long each plugin process took (stderr)
 `;
 
 export async function helpCommand(): Promise<number> {

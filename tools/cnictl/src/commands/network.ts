@@ -6,6 +6,7 @@ import { loadNetwork, type NetworkList } from '../conf/load.ts';
 import { ResultCache } from '../runtime/cache.ts';
 import { ChainRunner, type Attachment } from '../runtime/chain.ts';
 import { ExecInvoker, type PluginInvoker } from '../runtime/invoke.ts';
+import { TimingInvoker } from '../runtime/timing.ts';
 
 export type NetworkVerb = 'add' | 'check' | 'del' | 'gc' | 'status';
 export const NETWORK_VERBS: readonly NetworkVerb[] = ['add', 'check', 'del', 'gc', 'status'];
@@ -19,7 +20,8 @@ export async function networkCommand(
   env: Env = process.env,
   invoker: PluginInvoker = new ExecInvoker(),
 ): Promise<number> {
-  const a = parseArgs(argv, RUNTIME_OPTIONS);
+  const a = parseArgs(argv, RUNTIME_OPTIONS, ['timings']);
+  if (a.flags.has('timings')) invoker = new TimingInvoker(invoker, (type, verb, ms) => err(`cnictl: ${type} ${verb} ${ms.toFixed(1)} ms`));
   const perContainer = verb === 'add' || verb === 'check' || verb === 'del';
   const [net, netnsArg, ...extra] = a.positionals;
   if (!net || (perContainer && !netnsArg) || extra.length > 0 || (!perContainer && netnsArg)) {
