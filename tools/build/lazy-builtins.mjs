@@ -19,7 +19,8 @@ function proxySource(name) {
 const load = () => (real ??= require(${JSON.stringify(`node:${name}`)}));
 const keys = ${keys};
 module.exports = new Proxy({}, {
-  get: (_, key) => load()[key],
+  // esbuild's interop asks every CommonJS module for __esModule; a built-in never is one.
+  get: (_, key) => (key === '__esModule' ? undefined : load()[key]),
   has: (_, key) => keys.includes(key) || key in load(),
   ownKeys: () => keys,
   getOwnPropertyDescriptor: (_, key) =>
