@@ -11,7 +11,7 @@ function body(response: string): string {
  * (SIGSEGV) on these hosts, while nc speaks plain HTTP/1.0 fine.
  */
 export function fetchFromContainer(lab: PodmanLab, container: string, host: string, port: number): string {
-  const r = lab.exec(container, ['sh', '-c', `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 5 ${host} ${port}`]);
+  const r = lab.exec(container, ['nc', '-w', '5', host, String(port)], 'GET / HTTP/1.0\r\n\r\n');
   return r.code === 0 ? body(r.stdout) : `nc exited ${r.code}: ${r.stderr.trim()}`;
 }
 

@@ -89,12 +89,12 @@ export class PodmanLab {
   }
 
   /** Run a command in the node's network namespace. */
-  inNode(argv: string[]): CommandOutput {
-    return run(['nsenter', `--net=${this.nodePath}`, ...argv], { env: this.env });
+  inNode(argv: string[], input?: string): CommandOutput {
+    return run(['nsenter', `--net=${this.nodePath}`, ...argv], { env: this.env, input });
   }
 
-  podman(args: string[]): CommandOutput {
-    return this.inNode(['podman', ...args]);
+  podman(args: string[], input?: string): CommandOutput {
+    return this.inNode(['podman', ...args], input);
   }
 
   /** podman that must succeed; returns trimmed stdout. */
@@ -124,9 +124,9 @@ export class PodmanLab {
     return r;
   }
 
-  /** Run a command inside a running container. */
-  exec(container: string, argv: string[]): CommandOutput {
-    return this.podman(['exec', container, ...argv]);
+  /** Run a command inside a running container, optionally feeding it stdin. */
+  exec(container: string, argv: string[], input?: string): CommandOutput {
+    return input === undefined ? this.podman(['exec', container, ...argv]) : this.podman(['exec', '-i', container, ...argv], input);
   }
 
   /** The container's IPv4 address on a network, as podman recorded it from the CNI result. */
