@@ -21,7 +21,7 @@ export async function networkCommand(
   invoker: PluginInvoker = new ExecInvoker(),
 ): Promise<number> {
   const a = parseArgs(argv, RUNTIME_OPTIONS, ['timings']);
-  if (a.flags.has('timings')) invoker = new TimingInvoker(invoker, (type, verb, ms) => err(`cnictl: ${type} ${verb} ${ms.toFixed(1)} ms`));
+  if (a.flags.has('timings')) invoker = new TimingInvoker(invoker, (type, command, ms) => err(`cnictl: ${type} ${command} ${ms.toFixed(1)} ms`));
   const perContainer = verb === 'add' || verb === 'check' || verb === 'del';
   const [net, netnsArg, ...extra] = a.positionals;
   if (!net || (perContainer && !netnsArg) || extra.length > 0 || (!perContainer && netnsArg)) {
