@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DIST_BIN, REFERENCE_BIN, runPlugin, type PluginCall, type PluginOutput } from '../lib/exec.ts';
+import { DIST_BIN, REFERENCE_BIN, REPO_ROOT, runPlugin, type PluginCall, type PluginOutput } from '../lib/exec.ts';
 
 export const OURS = join(DIST_BIN, 'host-local');
 export const GO = join(REFERENCE_BIN, 'host-local');
@@ -38,8 +38,11 @@ export function hl(binary: string, call: Omit<PluginCall, 'netns'> & { netns?: s
   return runPlugin(binary, { netns: '/run/netns/cts-hl-none', cniPath: binary === GO ? REFERENCE_BIN : DIST_BIN, ...call });
 }
 
-/** The same as `hl`, asynchronous, for races. */
-export function hlAsync(binary: string, call: Omit<PluginCall, 'netns'>): { pid: number; done: Promise<PluginOutput> } {
+/** The Node bundle of the plugin (dist/js): `node` + this file. */
+export const OURS_NODE_BUNDLE = join(REPO_ROOT, 'dist/js/host-local.cjs');
+
+/** The same as `hl`, asynchronous, for races; `args` go to the binary (e.g. a script for node). */
+export function hlAsync(binary: string, call: Omit<PluginCall, 'netns'>, args: string[] = []): { pid: number; done: Promise<PluginOutput> } {
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin',
     CNI_COMMAND: call.command,
@@ -49,7 +52,7 @@ export function hlAsync(binary: string, call: Omit<PluginCall, 'netns'>): { pid:
     CNI_PATH: DIST_BIN,
     ...(call.cniArgs !== undefined && { CNI_ARGS: call.cniArgs }),
   };
-  const child = spawn(binary, [], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(binary, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));

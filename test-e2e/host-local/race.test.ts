@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../lib/exec.ts';
-import { addresses, DataDir, hl, hlAsync, hlConfig, OURS } from './lib.ts';
+import { addresses, DataDir, hl, hlAsync, hlConfig, OURS, OURS_NODE_BUNDLE } from './lib.ts';
 
 let data: DataDir;
 beforeEach(() => (data = new DataDir()));
@@ -22,6 +22,16 @@ describe('dist/bin/host-local under concurrency and crashes', () => {
     const files = data.reservations('hlnet');
     expect(Object.keys(files)).toHaveLength(50);
     expect(new Set(Object.values(files))).toEqual(new Set(Array.from({ length: 50 }, (_, i) => `race${i}\r\neth0`)));
+  });
+
+  it('the Node bundle (flock(1) helper) and the executables (libc flock) exclude each other', async () => {
+    const runs = Array.from({ length: 20 }, (_, i) =>
+      i % 2 ? hlAsync(process.execPath, { command: 'ADD', containerId: `n${i}`, config: conf() }, [OURS_NODE_BUNDLE]) : hlAsync(OURS, { command: 'ADD', containerId: `n${i}`, config: conf() }),
+    );
+    const outs = await Promise.all(runs.map((r) => r.done));
+    expect(outs.filter((o) => o.code !== 0).map((o) => o.stdout + o.stderr)).toEqual([]);
+    expect(new Set(outs.map((o) => addresses(o)[0])).size).toBe(20);
+    expect(Object.keys(data.reservations('hlnet'))).toHaveLength(20);
   });
 
   it('a lock holder killed with SIGKILL frees the lock at once; the waiting ADD then completes', async () => {

@@ -173,3 +173,13 @@ describe('STATUS', () => {
     expect(st.json?.msg).toBe('range set 0 (10.0.0.0/30) has no free address: 1 of 1 reserved');
   });
 });
+
+describe('state directory problems', () => {
+  it('an unusable dataDir is an I/O failure (code 5) naming the path', async () => {
+    const file = join(dataDir, 'not-a-dir');
+    writeFileSync(file, '');
+    const r = await call('ADD', config({ dataDir: file }));
+    expect(r.json).toMatchObject({ code: 5 });
+    expect(r.json?.msg).toContain(`host-local state in ${file}/net1`);
+  });
+});

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { CniError, ErrorCode } from '@cni-ts/core';
 import { lockFile } from '@cni-ts/linux/lock';
 import type { StoreLocation } from './config.ts';
 import { OwnerIndex } from './owner-index.ts';
@@ -20,6 +21,18 @@ export const networkDir = (loc: StoreLocation): NetworkDir => new NetworkDir(joi
  * partial change, so the next call trusts it only if it matches the directory.
  */
 export async function withNetwork<T>(loc: StoreLocation, changes: boolean, fn: (s: Session) => T): Promise<T> {
+  try {
+    return await locked(loc, changes, fn);
+  } catch (err) {
+    // A failing file system call (read-only dataDir, permissions, disk full) is an I/O failure.
+    if (err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string' && !(err instanceof CniError)) {
+      throw new CniError(ErrorCode.IoFailure, `host-local state in ${networkDir(loc).path}: ${err.message}`);
+    }
+    throw err;
+  }
+}
+
+async function locked<T>(loc: StoreLocation, changes: boolean, fn: (s: Session) => T): Promise<T> {
   const net = networkDir(loc);
   net.ensure();
   const lock = await lockFile(net.lockPath);
