@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Fallback installer for local runs: put cni-ts's executables into every node of a kind cluster
-# with `docker cp`, no image build. Each run copies the executable into a new directory on the
-# node (a file that /opt/cni/bin may hard-link to is never overwritten in place), then lets
-# `cnictl install` link it into /opt/cni/bin by atomic rename.
+# with `docker cp`, no image build. Each build goes into its own directory on the node, named by
+# its checksum (a file that /opt/cni/bin may hard-link to is never overwritten in place), then
+# `cnictl install` links it into /opt/cni/bin by atomic rename. Safe to run again.
 # Usage: install-docker-cp.sh [CLUSTER]   (default cni-ts)
 set -euo pipefail
 cluster="${1:-cni-ts}"
@@ -19,8 +19,12 @@ if [ -z "$nodes" ]; then
 fi
 release="/opt/cni-ts/$(sha256sum "$exe" | cut -c1-12)"
 for node in $nodes; do
-  docker exec "$node" mkdir -p "$release"
-  docker cp "$exe" "$node:$release/cni-ts"
+  # Same build already there: its file may be linked into /opt/cni/bin, so never copy over it.
+  if ! docker exec "$node" test -x "$release/cni-ts"; then
+    docker exec "$node" mkdir -p "$release"
+    docker cp "$exe" "$node:$release/cni-ts.tmp"
+    docker exec "$node" mv "$release/cni-ts.tmp" "$release/cni-ts"
+  fi
   # The multi-call executable dispatches on its name: one link per program.
   docker exec "$node" sh -c "cd '$release' && for n in cnictl bridge host-local portmap flannel; do ln -f cni-ts \"\$n\"; done"
   docker exec "$node" "$release/cnictl" install --dir /opt/cni/bin
