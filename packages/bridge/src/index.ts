@@ -1,5 +1,6 @@
 import { delegate, type CallContext, type Plugin } from '@cni-ts/core';
-import { SpawnRunner, type CommandRunner } from '@cni-ts/linux/run';
+import { NetnsRunner } from '@cni-ts/linux/ip/ns-runner';
+import type { CommandRunner } from '@cni-ts/linux/run';
 import { add } from './add.ts';
 import { check } from './check.ts';
 import { parseConfig } from './config.ts';
@@ -7,7 +8,7 @@ import { del } from './del.ts';
 import { gcMasq } from './masq/index.ts';
 
 /** The bridge plugin; `runner` is the door to host commands (a recording fake in unit tests). */
-export function bridgePlugin(runner: CommandRunner = new SpawnRunner()): Plugin {
+export function bridgePlugin(runner: CommandRunner = new NetnsRunner()): Plugin {
   return {
     name: 'bridge',
     add: (ctx) => add(ctx, runner),

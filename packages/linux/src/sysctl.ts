@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { canEnterNetns, withNetns } from './ip/enter.ts';
 import { inNetns } from './netns.ts';
 import type { CommandRunner } from './run.ts';
 
@@ -21,13 +22,18 @@ export function writeSysctl(key: string, value: string): boolean {
 }
 
 /**
- * Write sysctls of another namespace. /proc/sys/net shows the namespace of the process that
- * opens it, so a process must enter the namespace: one `nsenter ... sysctl` for all keys.
- * Unknown keys (e.g. IPv6 disabled) are skipped (-e) rather than failing the call.
+ * Write sysctls of another namespace. /proc/sys/net shows the namespace of the thread that opens
+ * it: under Bun this thread enters the namespace for the writes (no process at all); otherwise
+ * one `nsenter ... sysctl` writes every key. Unknown keys (e.g. IPv6 disabled) are skipped
+ * rather than failing the call.
  */
 export async function writeSysctlsIn(runner: CommandRunner, netns: string, settings: Record<string, string>): Promise<void> {
   const pairs = Object.entries(settings).map(([k, v]) => `${k}=${v}`);
   if (pairs.length === 0) return;
+  if (await canEnterNetns()) {
+    withNetns(netns, () => Object.entries(settings).forEach(([k, v]) => writeSysctl(k, v)));
+    return;
+  }
   const r = await runner.run(inNetns(netns, ['sysctl', '-q', '-e', '-w', ...pairs]));
   if (r.code !== 0) throw new Error(`sysctl ${pairs.join(' ')}: ${r.stderr.trim()}`);
 }
