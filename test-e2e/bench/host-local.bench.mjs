@@ -25,28 +25,37 @@ export default async function bench() {
   const root = mkdtempSync(join(tmpdir(), 'host-local-bench-'));
   const binaries = { ours: join(DIST_BIN, 'host-local'), reference: join(REFERENCE_BIN, 'host-local') };
   try {
-    const rows = [];
-    const oursAdd = {};
+    // Every (binary, population) pair is one contender, all interleaved in the same rounds, so
+    // that a burst of machine load cannot favour one population over another.
+    const adds = {};
+    const dels = {};
     for (const count of POPULATIONS) {
-      const calls = {};
       for (const [who, binary] of Object.entries(binaries)) {
         const dataDir = join(root, `${who}-${count}`);
         populate(dataDir, count);
         const config = { cniVersion: '1.0.0', name: NET, type: 'host-local', ipam: { type: 'host-local', dataDir, ranges: [[{ subnet: '10.90.0.0/16' }]] } };
         const env = (command, round) => ({ CNI_COMMAND: command, CNI_CONTAINERID: `bench${round}`, CNI_NETNS: '/run/netns/none', CNI_IFNAME: 'eth0', CNI_PATH: DIST_BIN });
-        calls[who] = { add: (r) => execPlugin(binary, env('ADD', r), config), del: (r) => execPlugin(binary, env('DEL', r), config) };
+        const add = (r) => execPlugin(binary, env('ADD', r), config);
+        const del = (r) => execPlugin(binary, env('DEL', r), config);
         // One warm-up pair: our first call after files appeared behind its back builds its index.
-        calls[who].add('warm');
-        calls[who].del('warm');
+        add('warm');
+        del('warm');
+        adds[`${who} ${count}`] = add;
+        dels[`${who} ${count}`] = del;
       }
-      const add = await interleave(ROUNDS, { ours: (r) => calls.ours.add(r), reference: (r) => calls.reference.add(r) });
-      const del = await interleave(ROUNDS, { ours: (r) => calls.ours.del(r), reference: (r) => calls.reference.del(r) });
-      rows.push({ what: `ADD, ${count} reserved`, ...add }, { what: `DEL, ${count} reserved`, ...del });
-      oursAdd[count] = median(add.ours);
     }
+    const addSamples = await interleave(ROUNDS, adds);
+    const delSamples = await interleave(ROUNDS, dels);
+    const rows = POPULATIONS.flatMap((count) => [
+      { what: `ADD, ${count} reserved`, ours: addSamples[`ours ${count}`], reference: addSamples[`reference ${count}`] },
+      { what: `DEL, ${count} reserved`, ours: delSamples[`ours ${count}`], reference: delSamples[`reference ${count}`] },
+    ]);
     report(`host-local ADD/DEL vs existing reservations (${ROUNDS} rounds each)`, rows);
+    const first = POPULATIONS[0];
     const last = POPULATIONS[POPULATIONS.length - 1];
-    console.log(`\nours ADD at ${last} / ours ADD at 0: ${(oursAdd[last] / oursAdd[0]).toFixed(2)} (target <= 1.5)`);
+    const flat = (samples, who) => (median(samples[`${who} ${last}`]) / median(samples[`${who} ${first}`])).toFixed(2);
+    console.log(`\nADD at ${last} / ADD at ${first}: ours ${flat(addSamples, 'ours')} (target <= 1.5), reference ${flat(addSamples, 'reference')}`);
+    console.log(`DEL at ${last} / DEL at ${first}: ours ${flat(delSamples, 'ours')}, reference ${flat(delSamples, 'reference')}`);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
