@@ -48,8 +48,7 @@ describe.each(['iptables', 'nftables'] as const)('portmap lifecycle on %s', (bac
 
   const add = (pod: string, id: string, mappings: unknown[]): Record<string, unknown> => {
     const r = cnictl(node, ws, ['add', NET, pod, '--container-id', id, '--cap-args', JSON.stringify({ portMappings: mappings })]);
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
     return JSON.parse(r.stdout) as Record<string, unknown>;
   };
   const portmapConf = (extra: Record<string, unknown> = {}) => ({ cniVersion: '1.1.0', name: NET, type: 'portmap', backend, ...extra });

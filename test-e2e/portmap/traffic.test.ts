@@ -43,8 +43,7 @@ describe.each(['iptables', 'nftables'] as const)('portmap on %s, real traffic', 
 
   const add = (pod: string, id: string, mappings: unknown[]) => {
     const r = cnictl(node, ws, ['add', NET, pod, '--container-id', id, '--cap-args', JSON.stringify({ portMappings: mappings })]);
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
     return JSON.parse(r.stdout) as { ips: Array<{ address: string }> };
   };
   const del = (pod: string, id: string) => cnictl(node, ws, ['del', NET, pod, '--container-id', id]);
