@@ -79,32 +79,34 @@ export default async function bench() {
       }),
     });
     // What the reference flannel hands its delegate for the same subnet.env and conflist.
-    const ref = contender('ref', REFERENCE_BIN, {
-      type: 'bridge',
-      config: (d) => {
-        mkdirSync(d, { recursive: true });
-        return {
-          cniVersion: '1.0.0',
-          name: NET,
-          type: 'bridge',
-          hairpinMode: true,
-          isDefaultGateway: true,
-          isGateway: true,
-          ipMasq: false,
-          mtu: 1450,
-          ipam: { type: 'host-local', dataDir: join(d, 'ipam'), ranges: [[{ subnet: '10.244.1.0/24' }]], routes: [{ dst: '10.244.0.0/16' }] },
-        };
-      },
-    });
-    const adds = await interleave(PODS, { ours: ours.add, ref: ref.add });
-    const dels = await interleave(PODS, { ours: ours.del, ref: ref.del });
+    const delegateConf = (d) => {
+      mkdirSync(d, { recursive: true });
+      return {
+        cniVersion: '1.0.0',
+        name: NET,
+        type: 'bridge',
+        hairpinMode: true,
+        isDefaultGateway: true,
+        isGateway: true,
+        ipMasq: false,
+        mtu: 1450,
+        ipam: { type: 'host-local', dataDir: join(d, 'ipam'), ranges: [[{ subnet: '10.244.1.0/24' }]], routes: [{ dst: '10.244.0.0/16' }] },
+      };
+    };
+    const ref = contender('ref', REFERENCE_BIN, { type: 'bridge', config: delegateConf });
+    // Our bridge given the delegate config directly: what flannel itself adds on top of it.
+    const bridge = contender('bridge', DIST_BIN, { type: 'bridge', config: delegateConf });
+    const adds = await interleave(PODS, { ours: ours.add, bridge: bridge.add, ref: ref.add });
+    const dels = await interleave(PODS, { ours: ours.del, bridge: bridge.del, ref: ref.del });
     report(`flannel chain, ${PODS} containers: flannel -> bridge + host-local, then portmap (one hostPort); each chain in a node netns`, [
       { what: 'chain ADD (ours: flannel with in-process bridge + host-local; portmap)', ours: adds.ours, reference: adds.ref },
       { what: '  flannel -> bridge + host-local ADD vs Go bridge + host-local', ours: ours.steps.firstAdd, reference: ref.steps.firstAdd },
+      { what: '  (our bridge + host-local alone, same config)', ours: bridge.steps.firstAdd, reference: ref.steps.firstAdd },
       { what: '  portmap ADD', ours: ours.steps.portmapAdd, reference: ref.steps.portmapAdd },
       { what: 'chain DEL (ours) vs Go bridge + host-local + portmap', ours: dels.ours, reference: dels.ref },
       { what: '  portmap DEL', ours: ours.steps.portmapDel, reference: ref.steps.portmapDel },
       { what: '  flannel -> bridge + host-local DEL vs Go bridge + host-local', ours: ours.steps.firstDel, reference: ref.steps.firstDel },
+      { what: '  (our bridge + host-local alone, same config)', ours: bridge.steps.firstDel, reference: ref.steps.firstDel },
     ]);
   } finally {
     for (const name of namespaces.reverse()) spawnSync('ip', ['netns', 'delete', name]);
