@@ -172,6 +172,13 @@ describe('STATUS', () => {
     expect(st.json).toMatchObject({ code: 50 });
     expect(st.json?.msg).toBe('range set 0 (10.0.0.0/30) has no free address: 1 of 1 reserved');
   });
+
+  it('does not count an ownerless file, which ADD would reuse', async () => {
+    const small = config({ ranges: [[{ subnet: '10.0.0.0/30' }]] });
+    mkdirSync(netDir(), { recursive: true });
+    writeFileSync(join(netDir(), '10.0.0.2'), '');
+    expect((await call('STATUS', small)).exitCode).toBe(0);
+  });
 });
 
 describe('state directory problems', () => {

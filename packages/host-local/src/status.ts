@@ -4,17 +4,23 @@ import { sameIP } from './ip.ts';
 import { capacity, describeSet, rangeFor } from './range.ts';
 import { networkDir } from './session.ts';
 
-/** STATUS: code 50 when some range set has no address left to hand out. */
+/**
+ * STATUS: code 50 when some range set has no address left to hand out. Counting file names is
+ * enough while addresses remain; only a set that looks full has its files read, because ADD
+ * reuses an address whose file holds no owner.
+ */
 export async function status(ctx: CallContext): Promise<void> {
   const conf = parseIpamConfig(ctx.config);
-  const reserved = networkDir(conf).reservationNames();
+  const net = networkDir(conf);
+  const reserved = net.reservationNames();
   conf.rangeSets.forEach((set, i) => {
     const total = capacity(set);
-    let used = 0n;
-    for (const { ip } of reserved) {
+    const inSet = reserved.filter(({ ip }) => {
       const range = rangeFor(set, ip);
-      if (range && !sameIP(range.gateway, ip)) used += 1n;
-    }
+      return range !== undefined && !sameIP(range.gateway, ip);
+    });
+    if (BigInt(inSet.length) < total) return;
+    const used = BigInt(inSet.filter(({ name }) => net.readName(name)?.kind === 'owner').length);
     if (used >= total) {
       throw new CniError(ErrorCode.PluginNotAvailable, `range set ${i} (${describeSet(set)}) has no free address: ${used} of ${total} reserved`);
     }
