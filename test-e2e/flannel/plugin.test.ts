@@ -99,6 +99,16 @@ describe.each(DELEGATES)('flannel delegating to the %s', (_label, cniPath) => {
     expect(n.linkNames(pod)).not.toContain('eth0');
   });
 
+  it('DEL without a netns (a runtime deleting after the sandbox is gone) still releases the IP', () => {
+    n.writeSubnetEnv(V4_ENV);
+    const pod = n.pod('p1');
+    expect(n.run({ command: 'ADD', config: n.config(), pod, cniPath }).code).toBe(0);
+    const del = n.run({ command: 'DEL', config: n.config(), cniPath });
+    expect(del.code, del.stdout).toBe(0);
+    expect(n.savedFiles()).toEqual([]);
+    expect(n.reservations()).toEqual([]);
+  });
+
   it('a failed delegate DEL keeps the saved config; the retry releases the IP', () => {
     n.writeSubnetEnv(V4_ENV);
     const pod = n.pod('p1');
