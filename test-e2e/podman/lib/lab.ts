@@ -17,6 +17,8 @@ export interface ContainerSpec {
   network: string;
   /** `-p` values, e.g. "18080:80". */
   publish?: string[];
+  /** `--ip`: a fixed address instead of the next free one. */
+  ip?: string;
 }
 
 /**
@@ -113,7 +115,8 @@ export class PodmanLab {
     const www = writePage(this.rootfs, spec.name);
     this.containers.push(spec.name);
     const publish = (spec.publish ?? []).flatMap((p) => ['-p', p]);
-    this.mustPodman(['run', '-d', '--name', spec.name, '--network', spec.network, ...publish, '--rootfs', this.rootfs, '/bin/httpd', '-f', '-p', '80', '-h', www]);
+    const ip = spec.ip ? ['--ip', spec.ip] : [];
+    this.mustPodman(['run', '-d', '--name', spec.name, '--network', spec.network, ...publish, ...ip, '--rootfs', this.rootfs, '/bin/httpd', '-f', '-p', '80', '-h', www]);
   }
 
   /** Run one command in a fresh container on a network, then remove the container. */

@@ -22,10 +22,18 @@ export interface BridgeOptions {
   suffix?: string;
   /** Pin bridge's masquerade and portmap's DNAT to one firewall tool (default: each detects). */
   firewall?: 'iptables' | 'nftables';
+  /** Let podman pass `--ip` through as runtimeConfig.ips, as `podman network create` does. */
+  staticIps?: boolean;
+}
+
+/** Whether an address is a host address of the network's /24. */
+export function inSubnet(net: NetworkUnderTest, ip: string): boolean {
+  const [prefix, host] = [ip.slice(0, ip.lastIndexOf('.')), Number(ip.slice(ip.lastIndexOf('.') + 1))];
+  return prefix === net.subnet24 && Number.isInteger(host) && host > 0 && host < 255;
 }
 
 /** The podman-style conflist: bridge (gateway, masquerade, hairpin) + host-local, then portmap. */
-export function bridgeNetwork(lab: PodmanLab, { cniVersion, octet, suffix = 'br', firewall }: BridgeOptions): NetworkUnderTest {
+export function bridgeNetwork(lab: PodmanLab, { cniVersion, octet, suffix = 'br', firewall, staticIps }: BridgeOptions): NetworkUnderTest {
   const name = `${lab.prefix}-${suffix}`;
   const ipamDir = join(lab.dir, 'ipam');
   const subnet24 = `10.88.${octet}`;
@@ -40,6 +48,7 @@ export function bridgeNetwork(lab: PodmanLab, { cniVersion, octet, suffix = 'br'
         ipMasq: true,
         hairpinMode: true,
         ...(firewall && { ipMasqBackend: firewall }),
+        ...(staticIps && { capabilities: { ips: true } }),
         ipam: { type: 'host-local', dataDir: ipamDir, ranges: [[{ subnet: `${subnet24}.0/24` }]], routes: [{ dst: '0.0.0.0/0' }] },
       },
       { type: 'portmap', capabilities: { portMappings: true }, ...(firewall && { backend: firewall }) },
