@@ -9,7 +9,7 @@ import { PLUGINS } from './run.ts';
 
 /**
  * The multi-call executable must evaluate only the invoked program's code, and costly built-ins
- * (node:crypto) only when used. A probe build with the shipped esbuild options records which
+ * (node:crypto, node:child_process) only when used. A probe build with the shipped esbuild options records which
  * package entry points are evaluated and which built-ins are required, then runs under node
  * with argv0 set to each program's name, as a hard link of that name would.
  */
@@ -25,7 +25,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const BANNER = `const __M = require('node:module');
 const __req = __M.prototype.require;
 __M.prototype.require = function (id) {
-  if (id === 'node:crypto' || id === 'crypto') (globalThis.__evaluated ??= []).push('node:crypto');
+  const name = id.replace(/^node:/, '');
+  if (name === 'crypto' || name === 'child_process') (globalThis.__evaluated ??= []).push('node:' + name);
   return __req.apply(this, arguments);
 };
 process.on('exit', () => require('node:fs').writeSync(2, '\\nEVALUATED ' + JSON.stringify(globalThis.__evaluated ?? []) + '\\n'));`;
@@ -65,13 +66,14 @@ const ADD = { CNI_COMMAND: 'ADD', CNI_CONTAINERID: 'c1', CNI_NETNS: '/run/netns/
 
 describe('the multi-call executable loads only the invoked program', () => {
   for (const plugin of PLUGINS) {
-    it(`${plugin}: VERSION and a refused ADD evaluate core, linux helpers and ${plugin} only, and no node:crypto`, () => {
+    it(`${plugin}: VERSION and a refused ADD evaluate core, linux helpers and ${plugin} only, no node:crypto or node:child_process`, () => {
       const others = [...PLUGINS.filter((p) => p !== plugin), 'cnictl'];
       for (const seen of [evaluated(multicall, plugin, { CNI_COMMAND: 'VERSION' }), evaluated(multicall, plugin, ADD, '{')]) {
         expect(seen).toContain('core');
         expect(seen).toContain(plugin);
         for (const other of others) expect(seen).not.toContain(other);
         expect(seen).not.toContain('node:crypto');
+        expect(seen).not.toContain('node:child_process');
       }
     });
   }
@@ -81,18 +83,20 @@ describe('the multi-call executable loads only the invoked program', () => {
   });
 });
 
-describe('lazy node:crypto', () => {
-  it('named, namespace and default imports work, and load crypto on first use only', async () => {
+describe('lazy built-ins', () => {
+  it('named, namespace and default imports work, and load the built-in on first use only', async () => {
     const entry = join(dir, 'uses-crypto.ts');
     writeFileSync(
       entry,
       `import { createHash } from 'node:crypto';
 import * as ns from 'crypto';
 import def from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import { writeSync } from 'node:fs';
 const before = [...((globalThis as any).__evaluated ?? [])];
 const digest = createHash('sha256').update('x').digest('hex');
-writeSync(1, JSON.stringify({ before, digest, ns: ns.randomBytes(4).length, def: typeof def.createHash, has: 'createHash' in ns }));
+const echoed = spawnSync('echo', ['hi'], { encoding: 'utf8' }).stdout;
+writeSync(1, JSON.stringify({ before, digest, ns: ns.randomBytes(4).length, def: typeof def.createHash, has: 'createHash' in ns, echoed }));
 `,
     );
     const bundle = await probe(entry, 'uses-crypto.cjs');
@@ -103,7 +107,8 @@ writeSync(1, JSON.stringify({ before, digest, ns: ns.randomBytes(4).length, def:
       ns: 4,
       def: 'function',
       has: true,
+      echoed: 'hi\n',
     });
-    expect(r.stderr).toMatch(/EVALUATED \["node:crypto"\]/);
+    expect(r.stderr).toMatch(/EVALUATED \["node:crypto","node:child_process"\]/);
   });
 });
