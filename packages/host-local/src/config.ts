@@ -111,7 +111,7 @@ function requestedFromList(value: unknown, source: string, code: number): Reques
 function requestedFromText(text: unknown, source: string, code: number): RequestedIP {
   // An address may carry a prefix ("10.1.2.3/24"), as in the conventions; only the address counts.
   const str = typeof text === 'string' ? text.trim() : '';
-  const ip = parseIP(str.split('/')[0]!) ;
+  const ip = parseIP(str.split('/')[0]!);
   if (!ip || (str.includes('/') && !parseCidr(str))) throw new CniError(code, `${source}: ${JSON.stringify(text)} is not an IP address`);
   return { ip, source };
 }

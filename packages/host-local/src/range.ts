@@ -1,5 +1,4 @@
-import { invalidConfig } from '@cni-ts/core';
-import { getInsensitive } from '@cni-ts/core';
+import { getInsensitive, invalidConfig } from '@cni-ts/core';
 import { cidrContains, formatCidr, formatIP, lastOf, networkOf, offset, parseCidr, parseIP, sameIP, type Cidr, type Family, type IP } from './ip.ts';
 
 /** One range of a range set, normalised: every bound filled in and checked. */
