@@ -61,6 +61,7 @@ export async function labUp(o: UpOptions, host = new LabHost()): Promise<LabStat
     for (let p = 1; p <= o.podsPerNode[k]!; p++) {
       const pod = await attachPod(host, state, node, p, (pod) => {
         if (!state.pods.includes(pod)) state.pods.push(pod);
+        if (!state.netns.includes(pod.netns)) state.netns.push(pod.netns);
         saveState(state);
       });
       o.say(`${pod.name}: ${pod.ips.join(' ')}${pod.hostPort ? ` (hostPort ${node.underlay4}:${pod.hostPort} -> :80)` : ''}`);
