@@ -22,7 +22,7 @@ async function add(ctx: CallContext): Promise<Result> {
     return result;
   } catch (err) {
     // SPEC: a failed delegate ADD is followed by its DEL; then nothing of this ADD remains.
-    await delegate(ctx, delegateType(d), 'DEL', d).catch((e: unknown) => ctx.log(`flannel: cleanup DEL after failed ADD: ${String(e)}`));
+    await delegate(ctx, delegateType(d), 'DEL', d).catch((e: unknown) => ctx.log(`flannel: cleanup DEL after failed ADD: ${CniError.from(e).message}`));
     store.remove([saved]);
     throw err;
   }

@@ -65,7 +65,7 @@ async function showPing(host: LabHost, from: PodState, to: PodState, what: strin
 async function showHostPort(host: LabHost, state: LabState): Promise<boolean> {
   const pod = state.pods.find((p) => p.hostPort);
   if (!pod) {
-    out('hostPort: skipped (the portmap plugin in CNI_PATH cannot run a chain yet)');
+    out('hostPort: skipped (no working portmap in CNI_PATH, so the conflist chains flannel alone)');
     return true;
   }
   const node = state.plan.nodes.find((n) => n.name === pod.node)!;

@@ -48,7 +48,7 @@ export async function labUp(o: UpOptions, host = new LabHost()): Promise<LabStat
   o.say(`underlay ${plan.underlayNetns}; nodes ${plan.nodes.map((n) => `${n.name} (${n.netns}, ${n.underlay4}, pods ${n.subnet4}${n.subnet6 ? ` ${n.subnet6}` : ''})`).join(', ')}`);
 
   state.portmap = await portmapWorks(host, plan.nodes[0]!, o.cniPath);
-  if (!state.portmap) o.say('portmap: the portmap in CNI_PATH cannot run a chain yet; pods get no hostPort');
+  if (!state.portmap) o.say('portmap: none in CNI_PATH that runs (a DEL without mappings failed); chaining flannel alone, pods get no hostPort');
   saveState(state);
   for (const node of plan.nodes) {
     const d = nodeDirs(o.stateDir, node.name);
