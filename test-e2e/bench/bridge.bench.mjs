@@ -38,12 +38,18 @@ export default async function bench() {
         hairpinMode: true,
         ipam: { type: 'host-local', dataDir: join(dir, label, 'ipam'), ranges: [[{ subnet: '10.123.0.0/16' }]] },
       };
-      const call = (command, i) => {
+      const results = [];
+      const call = (command, i, conf) => {
         const env = { PATH: process.env.PATH, CNI_COMMAND: command, CNI_CONTAINERID: `bench-${i}`, CNI_NETNS: pods[i], CNI_IFNAME: 'eth0', CNI_PATH: bin };
-        const r = spawnSync('nsenter', [`--net=/run/netns/${node}`, join(bin, 'bridge')], { env, input: JSON.stringify(config), encoding: 'utf8' });
+        const r = spawnSync('nsenter', [`--net=/run/netns/${node}`, join(bin, 'bridge')], { env, input: JSON.stringify(conf), encoding: 'utf8' });
         if (r.status !== 0) throw new Error(`${label} ${command} ${i}: ${r.stdout} ${r.stderr}`);
+        return r.stdout;
       };
-      return { add: (i) => call('ADD', i), del: (i) => call('DEL', i) };
+      // DEL gets the ADD result as prevResult, as libcni sends it for cniVersion >= 0.4.0.
+      return {
+        add: (i) => (results[i] = JSON.parse(call('ADD', i, config))),
+        del: (i) => call('DEL', i, { ...config, prevResult: results[i] }),
+      };
     };
     const ours = contender('ours', join(DIST_BIN, 'bridge'), join(DIST_BIN, 'host-local'));
     const mixed = contender('mixed', join(DIST_BIN, 'bridge'), join(REFERENCE_BIN, 'host-local'));

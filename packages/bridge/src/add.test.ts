@@ -68,11 +68,11 @@ describe('ADD (L2 mode, recorded commands)', () => {
     await expect(add(ctx(), runner)).rejects.toThrow(/already has an interface named "eth0"/);
   });
 
-  it('refuses a non-bridge link of the bridge\'s name before doing anything', async () => {
+  it('refuses a non-bridge link of the bridge\'s name before changing anything', async () => {
     const dummy = JSON.stringify([{ ifindex: 3, ifname: 'br0', address: '02:00:00:00:00:01', linkinfo: { info_kind: 'dummy' } }]);
     const runner = new RecordingRunner((c) => (isQuery(c) ? { stdout: dummy } : {}));
     await expect(add(ctx(), runner)).rejects.toMatchObject({ code: 7, message: expect.stringMatching(/"br0" already exists and is not a bridge \(it is a dummy\)/) });
-    expect(runner.calls).toHaveLength(1);
+    expect(runner.calls.filter(isHostBatch)).toEqual([]);
   });
 
   it('the configured MAC goes on the container end', async () => {

@@ -2,13 +2,13 @@ import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { CniError, delegate, ErrorCode, type CallContext, type Result } from '@cni-ts/core';
 import { IpBatch, IpBatchError, runIpBatch } from '@cni-ts/linux/ip/batch';
-import { randomMac } from '@cni-ts/linux/ip/mac';
+import { isZeroMac, randomMac } from '@cni-ts/linux/ip/mac';
 import { showLink, type LinkState } from '@cni-ts/linux/ip/query';
-import type { CommandRunner } from '@cni-ts/linux/run';
+import { runChecked, type CommandRunner } from '@cni-ts/linux/run';
 import { writeSysctl, writeSysctlsIn } from '@cni-ts/linux/sysctl';
 import { parseConfig, type BridgeConfig } from './config.ts';
 import { containerSysctls, planContainerLink, planRoutes } from './container.ts';
-import { conflictingAddrs, planBridge, planPortVlans, planVeth, type VethNames } from './host.ts';
+import { conflictingAddrs, planBridge, planGateways, planPortVlans, planVeth, type VethNames } from './host.ts';
 import { planL3, type L3Plan } from './l3.ts';
 import { setupMasq, teardownMasq } from './masq/index.ts';
 import { setupSpoofCheck, teardownSpoofCheck } from './spoofcheck.ts';
@@ -18,69 +18,48 @@ import { waitForDad } from './dad.ts';
 const HOST_ATTEMPTS = 3;
 
 /**
- * ADD: IPAM together with a look at the bridge (nothing on the host yet if either fails), then one `ip -batch` in the host for
- * bridge, gateway and veth (peer created directly in the container's namespace), then the
- * container's sysctls and one `ip -batch` there, with masquerading alongside. Anything that
- * fails undoes what came before it, in reverse.
+ * ADD, as a few steps run side by side where they are independent:
+ * 1. IPAM ADD, and meanwhile a look at the bridge and one `ip -batch` in the host that creates or
+ *    adjusts the bridge and creates the veth pair, its peer placed straight into CNI_NETNS;
+ * 2. then, all at once: the gateway on the bridge (only when missing), the container's sysctls
+ *    and one `ip -batch` inside it, masquerading and spoof-check (one firewall transaction each).
+ * Anything that fails undoes what came before it, in reverse; the bridge stays, usable.
  */
 export async function add(ctx: CallContext, runner: CommandRunner): Promise<Result> {
   const cfg = parseConfig(ctx.config, ctx.cniArgs);
   if (!existsSync(ctx.netns)) throw new CniError(ErrorCode.InvalidNetns, `CNI_NETNS ${ctx.netns} does not exist`);
+  const veth: VethNames = {
+    host: `veth${randomBytes(4).toString('hex')}`,
+    hostMac: randomMac(),
+    container: ctx.ifName,
+    containerMac: cfg.mac ?? randomMac(),
+    netns: ctx.netns,
+  };
   const undo: Array<() => Promise<unknown>> = [];
   try {
-    // IPAM and the look at the bridge are independent: run them side by side.
     const type = cfg.ipamType;
     if (type) undo.push(() => delegate(ctx, type, 'DEL', ctx.config));
-    // Both settle before any failure is thrown, so the undo never races a running IPAM ADD.
-    const [found, fromIpam] = await Promise.allSettled([queryBridge(runner, cfg), type ? delegate(ctx, type, 'ADD', ctx.config) : undefined]);
-    if (found.status === 'rejected') throw found.reason;
+    undo.push(() => runner.run(['ip', 'link', 'del', 'dev', veth.host]));
+    // Both settle before any failure is thrown, so the undo never races a running step.
+    const [attached, fromIpam] = await Promise.allSettled([
+      attachVeth(runner, cfg, veth, ctx),
+      type ? delegate(ctx, type, 'ADD', ctx.config) : undefined,
+    ]);
+    if (attached.status === 'rejected') throw attached.reason;
     if (fromIpam.status === 'rejected') throw fromIpam.reason;
-    let bridge = found.value;
+    const { bridge, bridgeMac } = attached.value;
     const ipam: Result = fromIpam.value ?? { cniVersion: '1.1.0' };
     if (type && !ipam.ips?.length) throw new CniError(ErrorCode.Internal, `IPAM plugin "${type}" returned no IP addresses`);
     const l3 = planL3(cfg, ipam);
-    const veth: VethNames = {
-      host: `veth${randomBytes(4).toString('hex')}`,
-      hostMac: randomMac(),
-      container: ctx.ifName,
-      containerMac: cfg.mac ?? randomMac(),
-      netns: ctx.netns,
-    };
-    undo.push(() => runner.run(['ip', 'link', 'del', 'dev', veth.host]));
-    const newBridgeMac = randomMac();
-    for (let attempt = 1; ; attempt++) {
-      const batch = new IpBatch();
-      planBridge(batch, cfg, bridge, newBridgeMac, conflictingAddrs(cfg, bridge, l3.bridgeAddrs), l3.bridgeAddrs);
-      const vethLine = batch.lines.length;
-      planVeth(batch, cfg, veth);
-      try {
-        await runIpBatch(runner, '', batch);
-        break;
-      } catch (err) {
-        if (err instanceof IpBatchError && err.command.includes('vlan_filtering') && /not supported/.test(err.stderr)) {
-          throw new CniError(ErrorCode.InvalidConfig, `"vlan"/"vlanTrunk": this kernel has no bridge VLAN filtering (CONFIG_BRIDGE_VLAN_FILTERING)`);
-        }
-        if (!(err instanceof IpBatchError) || !err.exists) throw err;
-        if (err.line === vethLine) {
-          throw new CniError(ErrorCode.Internal, `container ${ctx.netns} already has an interface named "${ctx.ifName}"`);
-        }
-        // Another ADD created the bridge (or its address) first: look again and retry.
-        if (attempt === HOST_ATTEMPTS) throw err;
-        bridge = await queryBridge(runner, cfg);
-      }
-    }
-    const bridgeMac = !bridge || /^(00:){5}00$/.test(bridge.mac) ? newBridgeMac : bridge.mac;
-    await configureHostPort(runner, cfg, veth, !bridge, l3);
-    if (cfg.macspoofchk) {
-      undo.push(() => teardownSpoofCheck(runner, ctx.containerId, ctx.ifName));
-    }
-    if (cfg.ipMasq && l3.addrs.length > 0) {
-      undo.push(() => teardownMasq(runner, owner(ctx)));
-    }
-    await Promise.all([
+
+    const masq = cfg.ipMasq && l3.addrs.length > 0;
+    if (cfg.macspoofchk) undo.push(() => teardownSpoofCheck(runner, ctx.containerId, ctx.ifName));
+    if (masq) undo.push(() => teardownMasq(runner, owner(ctx)));
+    await settle([
+      configureHost(runner, cfg, veth, bridge, l3),
       configureContainer(runner, cfg, ctx, l3),
       cfg.macspoofchk ? setupSpoofCheck(runner, veth.host, veth.containerMac, ctx.containerId, ctx.ifName) : undefined,
-      cfg.ipMasq && l3.addrs.length > 0 ? setupMasq(runner, cfg.ipMasqBackend, owner(ctx), l3.addrs) : undefined,
+      masq ? setupMasq(runner, cfg.ipMasqBackend, owner(ctx), l3.addrs) : undefined,
     ]);
     return {
       cniVersion: '1.1.0',
@@ -101,6 +80,43 @@ export async function add(ctx: CallContext, runner: CommandRunner): Promise<Resu
   }
 }
 
+/** Wait for every step, then throw the first failure: rollback must not race a step still running. */
+async function settle(steps: Array<Promise<unknown> | undefined>): Promise<void> {
+  const failed = (await Promise.allSettled(steps)).find((r) => r.status === 'rejected');
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+}
+
+/**
+ * Look at the bridge, then one host batch: bridge created or adjusted, veth pair created with its
+ * peer in the container, host end attached. Returns the bridge as seen before the batch
+ * (undefined when this call created it) and its MAC.
+ */
+async function attachVeth(runner: CommandRunner, cfg: BridgeConfig, veth: VethNames, ctx: CallContext): Promise<{ bridge: LinkState | undefined; bridgeMac: string }> {
+  const newBridgeMac = randomMac();
+  let bridge = await queryBridge(runner, cfg);
+  for (let attempt = 1; ; attempt++) {
+    const batch = new IpBatch();
+    planBridge(batch, cfg, bridge, newBridgeMac);
+    const vethLine = batch.lines.length;
+    planVeth(batch, cfg, veth);
+    try {
+      await runIpBatch(runner, '', batch);
+      return { bridge, bridgeMac: !bridge || isZeroMac(bridge.mac) ? newBridgeMac : bridge.mac };
+    } catch (err) {
+      if (err instanceof IpBatchError && err.command.includes('vlan_filtering') && /not supported/.test(err.stderr)) {
+        throw new CniError(ErrorCode.InvalidConfig, `"vlan"/"vlanTrunk": this kernel has no bridge VLAN filtering (CONFIG_BRIDGE_VLAN_FILTERING)`);
+      }
+      if (!(err instanceof IpBatchError) || !err.exists) throw err;
+      if (err.line === vethLine) {
+        throw new CniError(ErrorCode.Internal, `container ${ctx.netns} already has an interface named "${ctx.ifName}"`);
+      }
+      // Another ADD created the bridge first: look again and retry.
+      if (attempt === HOST_ATTEMPTS) throw err;
+      bridge = await queryBridge(runner, cfg);
+    }
+  }
+}
+
 export const owner = (ctx: CallContext): { network: string; containerId: string; ifName: string } => ({
   network: ctx.config.name,
   containerId: ctx.containerId,
@@ -118,14 +134,19 @@ async function queryBridge(runner: CommandRunner, cfg: BridgeConfig): Promise<Li
   return link;
 }
 
-/** VLANs of the port, and the host-side sysctls: forwarding for gateways, no RAs on a new bridge. */
-async function configureHostPort(runner: CommandRunner, cfg: BridgeConfig, veth: VethNames, created: boolean, l3: L3Plan): Promise<void> {
+/**
+ * Host side after IPAM: the gateway addresses on the bridge (a batch only when one is missing or
+ * conflicting), the port's VLANs, forwarding for gateways and no router advertisements on a new bridge.
+ */
+async function configureHost(runner: CommandRunner, cfg: BridgeConfig, veth: VethNames, bridge: LinkState | undefined, l3: L3Plan): Promise<void> {
+  const gateways = new IpBatch();
+  planGateways(gateways, cfg, bridge, conflictingAddrs(cfg, bridge, l3.bridgeAddrs), l3.bridgeAddrs);
   const vlans = planPortVlans(cfg, veth.host);
-  if (vlans) {
-    const r = await runner.run(['bridge', '-batch', '-'], { input: vlans });
-    if (r.code !== 0) throw new Error(`bridge vlan setup on ${veth.host}: ${r.stderr.trim()}`);
-  }
-  if (created) writeSysctl(`net/ipv6/conf/${cfg.bridge}/accept_ra`, '0');
+  await Promise.all([
+    runIpBatch(runner, '', gateways),
+    vlans ? runChecked(runner, ['bridge', '-batch', '-'], { input: vlans }) : undefined,
+  ]);
+  if (!bridge) writeSysctl(`net/ipv6/conf/${cfg.bridge}/accept_ra`, '0');
   if (cfg.isGateway) {
     if (l3.bridgeAddrs.some((a) => a.family === 4) && !writeSysctl('net/ipv4/ip_forward', '1')) {
       throw new Error('cannot enable IPv4 forwarding (net.ipv4.ip_forward)');

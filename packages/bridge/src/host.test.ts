@@ -4,7 +4,7 @@ import { parseCidr } from '@cni-ts/linux/ip/cidr';
 import { parseLinks, type LinkState } from '@cni-ts/linux/ip/query';
 import { parseConfig } from './config.ts';
 import { planContainerLink, planRoutes } from './container.ts';
-import { conflictingAddrs, planBridge, planPortVlans, planVeth } from './host.ts';
+import { conflictingAddrs, planBridge, planGateways, planPortVlans, planVeth } from './host.ts';
 
 const cfg = (extra: Record<string, unknown> = {}) => parseConfig({ cniVersion: '1.0.0', name: 'n', type: 'bridge', bridge: 'br0', ...extra }, '');
 const bridge = (addrs: Array<[string, number]>, more: Record<string, unknown> = {}): LinkState =>
@@ -21,21 +21,29 @@ const gw = (s: string) => parseCidr(s)!;
 const lines = (b: IpBatch) => b.lines.map((l) => l.join(' '));
 
 describe('host plan', () => {
-  it('creates a missing bridge with a pinned MAC, MTU and VLAN filtering, then the gateway', () => {
+  it('creates a missing bridge with a pinned MAC, MTU and VLAN filtering; then adds the gateways', () => {
     const b = new IpBatch();
-    planBridge(b, cfg({ mtu: 1400, vlan: 10 }), undefined, '02:aa:00:00:00:01', [], [gw('10.0.0.1/24'), gw('fd00::1/64')]);
-    expect(lines(b)).toEqual([
-      'link add name br0 address 02:aa:00:00:00:01 mtu 1400 type bridge vlan_filtering 1',
-      'link set dev br0 up',
-      'addr replace 10.0.0.1/24 dev br0',
-      'addr replace fd00::1/64 dev br0 nodad',
-    ]);
+    planBridge(b, cfg({ mtu: 1400, vlan: 10 }), undefined, '02:aa:00:00:00:01');
+    expect(lines(b)).toEqual(['link add name br0 address 02:aa:00:00:00:01 mtu 1400 type bridge vlan_filtering 1', 'link set dev br0 up']);
+    const g = new IpBatch();
+    planGateways(g, cfg(), undefined, [], [gw('10.0.0.1/24'), gw('fd00::1/64')]);
+    expect(lines(g)).toEqual(['addr replace 10.0.0.1/24 dev br0', 'addr replace fd00::1/64 dev br0 nodad']);
   });
 
   it('reuses an existing bridge and repairs an all-zero MAC left by a failed reference ADD', () => {
     const b = new IpBatch();
-    planBridge(b, cfg({ promiscMode: true }), bridge([], { address: '00:00:00:00:00:00' }), '02:aa:00:00:00:01', [], []);
+    planBridge(b, cfg({ promiscMode: true }), bridge([], { address: '00:00:00:00:00:00' }), '02:aa:00:00:00:01');
     expect(lines(b)).toEqual(['link set dev br0 address 02:aa:00:00:00:01', 'link set dev br0 promisc on']);
+  });
+
+  it('adds only missing gateways, after removing conflicting addresses', () => {
+    const g = new IpBatch();
+    const br = bridge([['10.0.0.1', 24], ['10.9.0.1', 16]]);
+    planGateways(g, cfg(), br, [gw('10.9.0.1/16')], [gw('10.0.0.1/24'), gw('fd00::1/64')]);
+    expect(lines(g)).toEqual(['addr del 10.9.0.1/16 dev br0', 'addr replace fd00::1/64 dev br0 nodad']);
+    const none = new IpBatch();
+    planGateways(none, cfg(), bridge([['10.0.0.1', 24]]), [], [gw('10.0.0.1/24')]);
+    expect(none.empty).toBe(true);
   });
 
   it('an existing different IPv4 address is an error that says what to do, or is replaced with forceAddress', () => {

@@ -43,7 +43,7 @@ export function conflictingAddrs(cfg: BridgeConfig, bridge: LinkState | undefine
 }
 
 /** Commands that bring the bridge to the configured state. `bridge` is what a query saw (undefined: absent). */
-export function planBridge(batch: IpBatch, cfg: BridgeConfig, bridge: LinkState | undefined, newMac: string, remove: Cidr[], gateways: Cidr[]): void {
+export function planBridge(batch: IpBatch, cfg: BridgeConfig, bridge: LinkState | undefined, newMac: string): void {
   const br = cfg.bridge;
   const vlanFiltering = cfg.vlan !== 0 || cfg.vlanTrunk.length > 0;
   if (!bridge) {
@@ -56,9 +56,22 @@ export function planBridge(batch: IpBatch, cfg: BridgeConfig, bridge: LinkState 
   }
   if (cfg.promiscMode && !bridge?.promisc) batch.add('link', 'set', 'dev', br, 'promisc', 'on');
   if (!bridge?.flags.includes('UP')) batch.add('link', 'set', 'dev', br, 'up');
-  for (const a of remove) batch.add('addr', 'del', formatCidr(a), 'dev', br);
+}
+
+/**
+ * Gateway addresses on the bridge: conflicting ones removed (forceAddress), missing ones added.
+ * Nothing when the bridge already has them, the usual case after the first pod.
+ */
+export function planGateways(batch: IpBatch, cfg: BridgeConfig, bridge: LinkState | undefined, remove: Cidr[], gateways: Cidr[]): void {
+  const present = new Set((bridge?.addrs ?? []).flatMap((a) => {
+    const c = parseCidr(`${a.local}/${a.prefixlen}`);
+    return c ? [formatCidr(c)] : [];
+  }));
+  for (const a of remove) batch.add('addr', 'del', formatCidr(a), 'dev', cfg.bridge);
   // "replace" rather than "add": a concurrent ADD putting the same gateway first is not an error.
-  for (const gw of gateways) batch.add('addr', 'replace', formatCidr(gw), 'dev', br, ...(gw.family === 6 ? ['nodad'] : []));
+  for (const gw of gateways) {
+    if (!present.has(formatCidr(gw))) batch.add('addr', 'replace', formatCidr(gw), 'dev', cfg.bridge, ...(gw.family === 6 ? ['nodad'] : []));
+  }
 }
 
 /** The veth pair: created in the host with its peer placed straight into the container's namespace. */

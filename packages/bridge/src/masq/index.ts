@@ -1,5 +1,5 @@
 import type { Attachment } from '@cni-ts/core';
-import type { Cidr } from '@cni-ts/linux/ip/cidr';
+import type { Cidr, Family } from '@cni-ts/linux/ip/cidr';
 import type { CommandRunner } from '@cni-ts/linux/run';
 import type { MasqBackend } from '../config.ts';
 import { IptablesMasq } from './iptables.ts';
@@ -27,9 +27,12 @@ export async function setupMasq(runner: CommandRunner, backend: MasqBackend | un
   }
 }
 
-/** Remove this attachment's rules from both backends: the node may have switched between them. */
-export async function teardownMasq(runner: CommandRunner, owner: MasqOwner): Promise<void> {
-  await settleAll([new IptablesMasq(runner).teardown(owner), new NftablesMasq(runner).teardown(owner)]);
+/**
+ * Remove this attachment's rules from both backends: the node may have switched between them.
+ * `families` narrows the iptables side when the addresses are known (prevResult).
+ */
+export async function teardownMasq(runner: CommandRunner, owner: MasqOwner, families?: readonly Family[]): Promise<void> {
+  await settleAll([new IptablesMasq(runner).teardown(owner, families), new NftablesMasq(runner).teardown(owner)]);
 }
 
 /** Undefined when the rules exist in the configured backend (either, when not configured). */

@@ -70,6 +70,12 @@ describe('iptables masquerade (reference layout)', () => {
     expect(runner.calls.map((c) => c.argv.join(' ')).sort()).toEqual(['ip6tables-save -t nat', 'iptables-restore --noflush -w 5', 'iptables-save -t nat']);
   });
 
+  it('DEL reads only the families it is told (prevResult known)', async () => {
+    const runner = new RecordingRunner(() => ({ stdout: '*nat\nCOMMIT\n' }));
+    await new IptablesMasq(runner).teardown(owner, [6]);
+    expect(runner.calls.map((c) => c.argv.join(' '))).toEqual(['ip6tables-save -t nat']);
+  });
+
   it('DEL succeeds when iptables is not installed', async () => {
     const runner = new RecordingRunner((c) => ({ code: 127, stderr: `${c.argv[0]}: spawn ${c.argv[0]} ENOENT` }));
     await expect(new IptablesMasq(runner).teardown(owner)).resolves.toBeUndefined();

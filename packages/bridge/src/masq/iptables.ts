@@ -80,9 +80,9 @@ export class IptablesMasq implements MasqBackendOps {
     );
   }
 
-  async teardown(owner: MasqOwner): Promise<void> {
+  async teardown(owner: MasqOwner, families: readonly Family[] = [4, 6]): Promise<void> {
     const chain = chainName(owner.network, owner.containerId);
-    await this.eachFamily((saved) => teardownText(saved, new Set([chain])));
+    await this.eachFamily((saved) => teardownText(saved, new Set([chain])), families);
   }
 
   async check(owner: MasqOwner, ips: Cidr[]): Promise<string | undefined> {
@@ -107,9 +107,9 @@ export class IptablesMasq implements MasqBackendOps {
   }
 
   /** Read the nat table of each family and apply what `plan` derives from it. */
-  private async eachFamily(plan: (saved: string) => string): Promise<void> {
+  private async eachFamily(plan: (saved: string) => string, families: readonly Family[] = [4, 6]): Promise<void> {
     await Promise.all(
-      ([4, 6] as const).map(async (family) => {
+      families.map(async (family) => {
         let saved: string;
         try {
           saved = await saveTable(this.runner, family, 'nat');

@@ -1,5 +1,5 @@
 import type { Attachment } from '@cni-ts/core';
-import type { Cidr } from '@cni-ts/linux/ip/cidr';
+import type { Cidr, Family } from '@cni-ts/linux/ip/cidr';
 
 /** Whose rules: every rule is named or commented from these, so DEL and GC find them again. */
 export interface MasqOwner {
@@ -15,8 +15,8 @@ export interface MasqOwner {
  */
 export interface MasqBackendOps {
   setup(owner: MasqOwner, ips: Cidr[]): Promise<void>;
-  /** Remove this owner's rules; nothing to remove is success. */
-  teardown(owner: MasqOwner): Promise<void>;
+  /** Remove this owner's rules (of the given families, default both); nothing to remove is success. */
+  teardown(owner: MasqOwner, families?: readonly Family[]): Promise<void>;
   /** Undefined when every address has its rules, else what is missing. */
   check(owner: MasqOwner, ips: Cidr[]): Promise<string | undefined>;
   /** Remove the rules of this network whose attachment is not in `valid`. */
