@@ -50,6 +50,22 @@ export function pluginIn(node: string, binary: string, env: Record<string, strin
   return { code: r.status ?? -1, stdout, stderr: r.stderr ?? '', json: stdout.trim() ? (JSON.parse(stdout) as Record<string, unknown>) : undefined };
 }
 
+/** pluginIn, without blocking: for calls that must run at the same time. */
+export function pluginInAsync(node: string, binary: string, env: Record<string, string>, config: unknown): Promise<ProcessOutput> {
+  return new Promise((resolve) => {
+    const child = spawn('nsenter', [`--net=${node}`, '--', binary], {
+      env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', CNI_PATH: DIST_BIN, CNI_IFNAME: 'eth0', CNI_NETNS: '', ...env },
+      timeout: 20_000,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(JSON.stringify(config));
+  });
+}
+
 /** Servers started in pod namespaces; stop() kills exactly the processes this test started. */
 export class Servers {
   private readonly children: ChildProcess[] = [];

@@ -1,7 +1,7 @@
 import { NetnsFixture } from '@cni-ts/linux/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DIST_BIN, REFERENCE_BIN } from '../lib/exec.ts';
-import { cnictl, httpGet, inNs, pluginIn, ruleset, Servers, Workspace } from './lib.ts';
+import { cnictl, httpGet, inNs, pluginIn, pluginInAsync, ruleset, Servers, Workspace } from './lib.ts';
 
 // DEL, CHECK, GC and bad input of the portmap executable itself, on real rules in a node
 // namespace; pods come from bridge + host-local via cnictl.
@@ -125,6 +125,20 @@ describe.each(['iptables', 'nftables'] as const)('portmap lifecycle on %s', (bac
       expect(r.stdout).not.toContain('    at ');
     }
     expect(ruleset(node)).toBe(before);
+  });
+
+  it('concurrent ADDs on a fresh node all land, with the shared rules once', async () => {
+    const ids = [0, 1, 2, 3, 4, 5];
+    const conf = (i: number) =>
+      portmapConf({ prevResult: { cniVersion: '1.1.0', ips: [{ address: `10.97.1.${10 + i}/24` }] }, runtimeConfig: { portMappings: [{ hostPort: 18100 + i, containerPort: 80 }] } });
+    const adds = await Promise.all(ids.map((i) => pluginInAsync(node, PORTMAP, { CNI_COMMAND: 'ADD', CNI_CONTAINERID: `c${i}`, CNI_NETNS: podA }, conf(i))));
+    expect(adds.map((r) => r.code)).toEqual(ids.map(() => 0));
+    for (const i of ids) expect(call('CHECK', `c${i}`, conf(i), podA).code).toBe(0);
+    if (backend === 'iptables') {
+      const save = inNs(node, ['iptables-save', '-t', 'nat']).stdout;
+      expect(save.match(/^-A PREROUTING .*CNI-HOSTPORT-DNAT$/gm)).toHaveLength(1);
+      expect(save.match(/^-A POSTROUTING .*CNI-HOSTPORT-MASQ$/gm)).toHaveLength(1);
+    }
   });
 
   it('STATUS succeeds where the backend works', () => {

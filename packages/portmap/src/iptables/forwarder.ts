@@ -2,6 +2,7 @@ import { CniError, ErrorCode } from '@cni-ts/core';
 import { runChecked, type CommandRunner } from '@cni-ts/linux';
 import type { Family } from '../addr.ts';
 import type { Forwarder, ForwardRequest, UdpPort } from '../forwarder.ts';
+import type { ContainerTarget } from '../mappings.ts';
 import { iptablesDnatChain, type Attachment } from '../naming.ts';
 import { addScript, containersOf, missingRules, removeScript, udpPortsOf } from './rules.ts';
 import { parseNatTable, type NatTable } from './save.ts';
@@ -44,15 +45,28 @@ export class IptablesForwarder implements Forwarder {
     const done: Family[] = [];
     try {
       for (const target of req.targets) {
-        const table = await this.read(target.family);
-        if (!table) throw new CniError(ErrorCode.IoFailure, `${tool(target.family, 'save')} cannot read the nat table`);
-        await this.apply(target.family, addScript(req.conf, req.att.containerId, target, table));
+        await this.addFamily(req, target);
         done.push(target.family);
       }
     } catch (err) {
       // One family in place and the other failed: take the first back out, ADD leaves nothing half-made.
       for (const family of done) await this.removeFamily(family, req.att.network, req.att.containerId).catch(() => undefined);
       throw err;
+    }
+  }
+
+  private async addFamily(req: ForwardRequest, target: ContainerTarget): Promise<void> {
+    const write = async (): Promise<void> => {
+      const table = await this.read(target.family);
+      if (!table) throw new CniError(ErrorCode.IoFailure, `${tool(target.family, 'save')} cannot read the nat table`);
+      await this.apply(target.family, addScript(req.conf, req.att.containerId, target, table));
+    };
+    try {
+      await write();
+    } catch (err) {
+      if (err instanceof CniError) throw err;
+      // Most likely a concurrent ADD created a shared chain between our read and our write.
+      await write();
     }
   }
 

@@ -82,14 +82,16 @@ const hasJump = (table: NatTable, from: string, to: string): boolean => table.ru
 
 /**
  * One iptables-restore --noflush script that sets up a container's mappings for one family.
- * Declaring an existing user chain in --noflush mode flushes it, so the shared chains are
- * declared only when missing and the container's own chain always (that makes ADD idempotent).
+ * Declaring an existing user chain in --noflush mode flushes it, so the container's own chain is
+ * declared (which makes a repeated ADD idempotent) and the shared chains are created with -N,
+ * only when missing: if a concurrent ADD creates them first, -N fails and the whole transaction
+ * with it, and the caller reads again and retries, instead of flushing that ADD's rules.
  */
 export function addScript(conf: PortmapConfig, containerId: string, target: ContainerTarget, table: NatTable): string {
   const own = containerRules(conf, containerId, target);
-  const out: string[] = ['*nat'];
+  const out: string[] = ['*nat', `:${own.chain} - [0:0]`];
   const ensureChain = (name: string): void => {
-    if (!table.chains.has(name)) out.push(`:${name} - [0:0]`);
+    if (!table.chains.has(name)) out.push(`-N ${name}`);
   };
   const useOwnMark = conf.snat && conf.externalSetMarkChain === undefined;
   if (useOwnMark) {
@@ -97,7 +99,6 @@ export function addScript(conf: PortmapConfig, containerId: string, target: Cont
     ensureChain(MASQ_CHAIN);
   }
   ensureChain(TOP_DNAT_CHAIN);
-  out.push(`:${own.chain} - [0:0]`);
 
   if (useOwnMark) {
     const mark = markDef(conf.markMasqBit);
