@@ -24,6 +24,8 @@ export interface BridgeOptions {
   firewall?: 'iptables' | 'nftables';
   /** Let podman pass `--ip` through as runtimeConfig.ips, as `podman network create` does. */
   staticIps?: boolean;
+  /** Route 0.0.0.0/0 through this network's gateway (default true). */
+  defaultRoute?: boolean;
 }
 
 /** Whether an address is a host address of the network's /24. */
@@ -33,7 +35,7 @@ export function inSubnet(net: NetworkUnderTest, ip: string): boolean {
 }
 
 /** The podman-style conflist: bridge (gateway, masquerade, hairpin) + host-local, then portmap. */
-export function bridgeNetwork(lab: PodmanLab, { cniVersion, octet, suffix = 'br', firewall, staticIps }: BridgeOptions): NetworkUnderTest {
+export function bridgeNetwork(lab: PodmanLab, { cniVersion, octet, suffix = 'br', firewall, staticIps, defaultRoute = true }: BridgeOptions): NetworkUnderTest {
   const name = `${lab.prefix}-${suffix}`;
   const ipamDir = join(lab.dir, 'ipam');
   const subnet24 = `10.88.${octet}`;
@@ -49,7 +51,7 @@ export function bridgeNetwork(lab: PodmanLab, { cniVersion, octet, suffix = 'br'
         hairpinMode: true,
         ...(firewall && { ipMasqBackend: firewall }),
         ...(staticIps && { capabilities: { ips: true } }),
-        ipam: { type: 'host-local', dataDir: ipamDir, ranges: [[{ subnet: `${subnet24}.0/24` }]], routes: [{ dst: '0.0.0.0/0' }] },
+        ipam: { type: 'host-local', dataDir: ipamDir, ranges: [[{ subnet: `${subnet24}.0/24` }]], routes: defaultRoute ? [{ dst: '0.0.0.0/0' }] : [] },
       },
       { type: 'portmap', capabilities: { portMappings: true }, ...(firewall && { backend: firewall }) },
     ],

@@ -43,10 +43,11 @@ export function firewallLinesMentioning(firewall: string, needles: string[]): st
 }
 
 /**
- * A meta plugin's saved per-attachment state for one container: flannel's `<dataDir>/<containerID>`
- * (the reference's name) or `<dataDir>/<containerID>:<ifname>`.
+ * A meta plugin's saved per-attachment state (flannel's `<dataDir>/<containerID>`, the reference's
+ * name, or `<dataDir>/<containerID>:<ifname>`): one container's files, or all when no ID is given.
  */
-export function savedStateOf(stateDir: string, containerId: string): string[] {
+export function savedStateOf(stateDir: string, containerId?: string): string[] {
   if (!existsSync(stateDir)) return [];
-  return readdirSync(stateDir).filter((f) => f === containerId || f.startsWith(`${containerId}:`));
+  const files = readdirSync(stateDir);
+  return containerId === undefined ? files : files.filter((f) => f === containerId || f.startsWith(`${containerId}:`));
 }
