@@ -42,17 +42,14 @@ export class IptablesForwarder implements Forwarder {
   }
 
   async add(req: ForwardRequest): Promise<void> {
-    const done: Family[] = [];
-    try {
-      for (const target of req.targets) {
-        await this.addFamily(req, target);
-        done.push(target.family);
-      }
-    } catch (err) {
-      // One family in place and the other failed: take the first back out, ADD leaves nothing half-made.
-      for (const family of done) await this.removeFamily(family, req.att.network, req.att.containerId).catch(() => undefined);
-      throw err;
-    }
+    // The families are separate tables: write them side by side.
+    const results = await Promise.allSettled(req.targets.map((t) => this.addFamily(req, t)));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (!failed) return;
+    // One family in place and the other failed: take the first back out, ADD leaves nothing half-made.
+    const done = req.targets.filter((_, i) => results[i]!.status === 'fulfilled');
+    await Promise.all(done.map((t) => this.removeFamily(t.family, req.att.network, req.att.containerId).catch(() => undefined)));
+    throw failed.reason;
   }
 
   private async addFamily(req: ForwardRequest, target: ContainerTarget): Promise<void> {

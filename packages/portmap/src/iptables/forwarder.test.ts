@@ -1,0 +1,41 @@
+import { RecordingRunner } from '@cni-ts/linux';
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../config.ts';
+import { iptablesDnatChain } from '../naming.ts';
+import { IptablesForwarder } from './forwarder.ts';
+
+const conf = parseConfig({ cniVersion: '1.0.0', name: 'n1', type: 'portmap', runtimeConfig: { portMappings: [{ hostPort: 8080, containerPort: 80 }] } });
+const att = { network: 'n1', containerId: 'c1', ifName: 'eth0' };
+const targets = [
+  { family: 4 as const, ip: '10.99.0.2', subnet: '10.99.0.0/24' },
+  { family: 6 as const, ip: 'fd00::2', subnet: 'fd00::/64' },
+];
+const CHAIN = iptablesDnatChain('n1', 'c1');
+const EMPTY = '*nat\n:PREROUTING ACCEPT [0:0]\nCOMMIT\n';
+
+describe('IptablesForwarder', () => {
+  it('ADD takes the IPv4 rules back out when the IPv6 transaction fails', async () => {
+    let v4Written = false;
+    const runner = new RecordingRunner((c) => {
+      if (c.argv[0] === 'iptables-save') return { stdout: v4Written ? `*nat\n:${CHAIN} - [0:0]\n-A ${CHAIN} -p tcp --dport 8080 -j DNAT --to-destination 10.99.0.2:80\nCOMMIT\n` : EMPTY };
+      if (c.argv[0] === 'ip6tables-save') return { stdout: EMPTY };
+      if (c.argv[0] === 'ip6tables-restore') return { code: 2, stderr: 'ip6tables-restore: line 3 failed' };
+      if (c.argv[0] === 'iptables-restore') v4Written = true;
+      return {};
+    });
+    await expect(new IptablesForwarder(runner).add({ att, conf, targets })).rejects.toThrow('line 3 failed');
+    const v4Restores = runner.calls.filter((c) => c.argv[0] === 'iptables-restore');
+    expect(v4Restores).toHaveLength(2);
+    expect(v4Restores[1]!.input).toContain(`-X ${CHAIN}`);
+  });
+
+  it('ADD reads again and retries once when the transaction fails (a concurrent ADD made a shared chain)', async () => {
+    let restores = 0;
+    const runner = new RecordingRunner((c) => {
+      if (c.argv[0] === 'iptables-restore') return ++restores === 1 ? { code: 1, stderr: 'line 3 failed: Chain already exists.' } : {};
+      return { stdout: EMPTY };
+    });
+    await new IptablesForwarder(runner).add({ att, conf, targets: targets.slice(0, 1) });
+    expect(runner.calls.map((c) => c.argv[0])).toEqual(['iptables-save', 'iptables-restore', 'iptables-save', 'iptables-restore']);
+  });
+});
