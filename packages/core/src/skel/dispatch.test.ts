@@ -157,9 +157,16 @@ describe('stdin config', () => {
     expect(JSON.parse(out.stdout)).toEqual({ cniVersion: '0.1.0', ip4: { ip: '10.1.0.5/24', gateway: '10.1.0.1' } });
   });
 
-  it('an error after the version is known carries that version', async () => {
-    const e = errorOf(await call(recorder(), { ...ENV, CNI_COMMAND: 'ADD', CNI_CONTAINERID: '/x' }, conf({ cniVersion: '0.4.0' })));
-    expect(e.cniVersion).toBe('0.4.0');
+  it("an error carries the config's cniVersion when the config names one this code speaks", async () => {
+    const version = async (env: Record<string, string>, stdin: string) => errorOf(await call(recorder(), { ...ENV, ...env }, stdin)).cniVersion;
+    expect(await version({ CNI_COMMAND: 'ADD', CNI_CONTAINERID: '/x' }, conf({ cniVersion: '0.4.0' }))).toBe('0.4.0');
+    expect(await version({ CNI_COMMAND: 'ADD' }, conf({ cniVersion: '0.3.1', type: 7 }))).toBe('0.3.1');
+    expect(await version({ CNI_COMMAND: 'ADD', CNI_NETNS: '' }, conf({ cniVersion: '1.0.0' }))).toBe('1.0.0');
+    expect(await version({ CNI_COMMAND: 'ADD', CNI_IFNAME: 'a/b' }, JSON.stringify({ name: 'n', type: 't' }))).toBe('0.1.0');
+    expect(await version({ CNI_COMMAND: 'ADD' }, conf({ cniVersion: '9.9.9' }))).toBe('1.1.0');
+    expect(await version({ CNI_COMMAND: 'ADD' }, conf({ cniVersion: 4, name: '' }))).toBe('1.1.0');
+    expect(await version({ CNI_COMMAND: 'ADD' }, 'null')).toBe('1.1.0');
+    expect(await version({ CNI_COMMAND: 'ADD' }, '{')).toBe('1.1.0');
   });
 });
 

@@ -60,7 +60,21 @@ export async function dispatch(plugin: Plugin, input: CallInput, options: Dispat
   } catch (err) {
     const cniErr = CniError.from(err);
     if (!(err instanceof CniError) && err instanceof Error && err.stack) log(err.stack);
-    return { stdout: JSON.stringify(cniErr.toJSON(isSupported(version) ? version : CURRENT_VERSION)), stderr: stderr.join(''), exitCode: 1 };
+    return { stdout: JSON.stringify(cniErr.toJSON(errorVersion(version, input.stdin))), stderr: stderr.join(''), exitCode: 1 };
+  }
+}
+
+/**
+ * The cniVersion an error is printed with: the config's, when the config got far enough to say
+ * one this code speaks (a config refused for another key still names its version), else 1.1.0.
+ */
+function errorVersion(known: string, stdin: string): string {
+  if (known !== CURRENT_VERSION) return known;
+  try {
+    const claimed = (JSON.parse(stdin) as { cniVersion?: unknown } | null)?.cniVersion;
+    return typeof claimed === 'string' && isSupported(claimed) ? claimed : CURRENT_VERSION;
+  } catch {
+    return CURRENT_VERSION;
   }
 }
 
