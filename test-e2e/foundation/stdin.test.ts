@@ -20,7 +20,7 @@ describe('stdin', () => {
     const child = spawn(join(DIST_BIN, 'bridge'), [], { env: ADD_ENV, stdio: [reader, 'pipe', 'pipe'] });
     closeSync(reader);
     const stdout: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => stdout.push(b));
+    child.stdout!.on('data', (b: Buffer) => stdout.push(b));
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     const writer = openSync(fifo, constants.O_WRONLY);
     await sleep(200);
