@@ -3,12 +3,13 @@ import { CniError, ErrorCode } from '../spec/errors.ts';
 import type { CallOutput, Plugin } from './context.ts';
 import { dispatch } from './dispatch.ts';
 
+/** A cell to sleep on with Atomics.wait: a blocking pause without a busy loop. */
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
 /**
  * Read all of stdin. A runtime may hand over a non-blocking pipe (EAGAIN: wait for more), and a
  * closed stdin reads as empty; any other failure is the spec's I/O error.
  */
-const pause = new Int32Array(new SharedArrayBuffer(4));
-
 function readStdin(): string {
   const chunks: Buffer[] = [];
   const buf = Buffer.alloc(64 * 1024);
@@ -19,7 +20,7 @@ function readStdin(): string {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'EAGAIN') {
-        Atomics.wait(pause, 0, 0, 1); // the writer has not caught up: wait a millisecond, not a busy loop
+        Atomics.wait(pause, 0, 0, 1); // the writer has not caught up: wait a millisecond
         continue;
       }
       if (code === 'EOF' || code === 'EBADF') break;
