@@ -123,6 +123,14 @@ describe('the environment', () => {
     expectUntouched(ours('bridge', { NODE_OPTIONS: '--import ./evil.js' }));
   });
 
+  it('engine options (BUN_JSC_*) may print diagnostics, on stderr only: stdout stays the answer', () => {
+    for (const option of ['BUN_JSC_dumpOptions', 'BUN_JSC_logGC']) {
+      const r = ours('bridge', { [option]: '1' });
+      expectUntouched(r);
+      expect(r.stderr, `${option} is honoured, so this test watches a live channel`).not.toBe('');
+    }
+  });
+
   it('the debugger variables neither preload code nor stop the run', () => {
     expectUntouched(ours('bridge', { BUN_INSPECT_PRELOAD: './evil.js' }));
     expectUntouched(ours('bridge', { BUN_INSPECT: '127.0.0.1:0', BUN_INSPECT_CONNECT_TO: 'ws://127.0.0.1:1/x' }));
