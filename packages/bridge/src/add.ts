@@ -3,26 +3,28 @@ import { randomBytes } from 'node:crypto';
 import { CniError, delegate, ErrorCode, type CallContext, type Result } from '@cni-ts/core';
 import { IpBatch, IpBatchError, runIpBatch } from '@cni-ts/linux/ip/batch';
 import { isZeroMac, randomMac } from '@cni-ts/linux/ip/mac';
-import { showLink, type LinkState } from '@cni-ts/linux/ip/query';
+import { parseLinks, showLink, type LinkState } from '@cni-ts/linux/ip/query';
 import { runChecked, type CommandRunner } from '@cni-ts/linux/run';
 import { writeSysctl, writeSysctlsIn } from '@cni-ts/linux/sysctl';
 import { parseConfig, type BridgeConfig } from './config.ts';
 import { containerSysctls, planContainerLink, planRoutes } from './container.ts';
-import { conflictingAddrs, planBridge, planGateways, planPortVlans, planVeth, type VethNames } from './host.ts';
+import { conflictingAddrs, planBridgeFixes, planGateways, planNewBridge, planPortVlans, planVethAttach, planVethCreate, type VethNames } from './host.ts';
 import { planL3, type L3Plan } from './l3.ts';
 import { setupMasq, teardownMasq } from './masq/index.ts';
 import { setupSpoofCheck, teardownSpoofCheck } from './spoofcheck.ts';
 import { waitForDad } from './dad.ts';
 
-/** Attempts at the host batch when a concurrent ADD created the bridge between our query and batch. */
+/** Attempts at creating the bridge when concurrent ADDs create or remove it at the same moment. */
 const HOST_ATTEMPTS = 3;
 
 /**
  * ADD, as a few steps run side by side where they are independent:
- * 1. IPAM ADD, and meanwhile a look at the bridge and one `ip -batch` in the host that creates or
- *    adjusts the bridge and creates the veth pair, its peer placed straight into CNI_NETNS;
- * 2. then, all at once: the gateway on the bridge (only when missing), the container's sysctls
- *    and one `ip -batch` inside it, masquerading and spoof-check (one firewall transaction each).
+ * 1. IPAM ADD, and meanwhile one `ip -batch` in the host that creates the veth pair (its peer
+ *    placed straight into CNI_NETNS), attaches it to the bridge and reads the bridge back
+ *    (a second batch creates the bridge when it is missing);
+ * 2. then, all at once: what the bridge lacks and its gateway (a batch only when needed), the
+ *    container's sysctls and one `ip -batch` inside it, masquerading and spoof-check (one
+ *    firewall transaction each).
  * Anything that fails undoes what came before it, in reverse; the bridge stays, usable.
  */
 export async function add(ctx: CallContext, runner: CommandRunner): Promise<Result> {
@@ -47,7 +49,7 @@ export async function add(ctx: CallContext, runner: CommandRunner): Promise<Resu
     ]);
     if (attached.status === 'rejected') throw attached.reason;
     if (fromIpam.status === 'rejected') throw fromIpam.reason;
-    const { bridge, bridgeMac } = attached.value;
+    const { bridgeMac } = attached.value;
     const ipam: Result = fromIpam.value ?? { cniVersion: '1.1.0' };
     if (type && !ipam.ips?.length) throw new CniError(ErrorCode.Internal, `IPAM plugin "${type}" returned no IP addresses`);
     const l3 = planL3(cfg, ipam);
@@ -56,7 +58,7 @@ export async function add(ctx: CallContext, runner: CommandRunner): Promise<Resu
     if (cfg.macspoofchk) undo.push(() => teardownSpoofCheck(runner, ctx.containerId, ctx.ifName));
     if (masq) undo.push(() => teardownMasq(runner, owner(ctx)));
     await settle([
-      configureHost(runner, cfg, veth, bridge, l3),
+      configureHost(runner, cfg, veth, attached.value, l3),
       configureContainer(runner, cfg, ctx, l3),
       cfg.macspoofchk ? setupSpoofCheck(runner, veth.host, veth.containerMac, ctx.containerId, ctx.ifName) : undefined,
       masq ? setupMasq(runner, cfg.ipMasqBackend, owner(ctx), l3.addrs) : undefined,
@@ -86,35 +88,78 @@ async function settle(steps: Array<Promise<unknown> | undefined>): Promise<void>
   if (failed) throw (failed as PromiseRejectedResult).reason;
 }
 
+/** The bridge as found before this call (undefined: this call created it) and the MAC it has (or gets). */
+interface Attached {
+  bridge: LinkState | undefined;
+  bridgeMac: string;
+}
+
 /**
- * Look at the bridge, then one host batch: bridge created or adjusted, veth pair created with its
- * peer in the container, host end attached. Returns the bridge as seen before the batch
- * (undefined when this call created it) and its MAC.
+ * The veth pair, attached to the bridge. The common case (the bridge exists) is one host batch
+ * that creates the pair, attaches it and reads the bridge back. When the bridge is missing, a
+ * second batch creates it; when a concurrent ADD creates it first, we attach to that one.
  */
-async function attachVeth(runner: CommandRunner, cfg: BridgeConfig, veth: VethNames, ctx: CallContext): Promise<{ bridge: LinkState | undefined; bridgeMac: string }> {
+async function attachVeth(runner: CommandRunner, cfg: BridgeConfig, veth: VethNames, ctx: CallContext): Promise<Attached> {
   const newBridgeMac = randomMac();
-  let bridge = await queryBridge(runner, cfg);
+  const first = new IpBatch();
+  planVethCreate(first, cfg, veth);
+  try {
+    return await attachToExisting(runner, cfg, veth, first, newBridgeMac);
+  } catch (err) {
+    if (err instanceof IpBatchError && err.line === 0 && err.exists) {
+      throw new CniError(ErrorCode.Internal, `container ${ctx.netns} already has an interface named "${ctx.ifName}"`);
+    }
+    if (!(err instanceof IpBatchError && err.noDevice)) throw err;
+  }
   for (let attempt = 1; ; attempt++) {
-    const batch = new IpBatch();
-    planBridge(batch, cfg, bridge, newBridgeMac);
-    const vethLine = batch.lines.length;
-    planVeth(batch, cfg, veth);
+    const create = new IpBatch();
+    planNewBridge(create, cfg, newBridgeMac);
+    planVethAttach(create, cfg, veth);
     try {
-      await runIpBatch(runner, '', batch);
-      return { bridge, bridgeMac: !bridge || isZeroMac(bridge.mac) ? newBridgeMac : bridge.mac };
+      await runIpBatch(runner, '', create);
+      return { bridge: undefined, bridgeMac: newBridgeMac };
     } catch (err) {
-      if (err instanceof IpBatchError && err.command.includes('vlan_filtering') && /not supported/.test(err.stderr)) {
-        throw new CniError(ErrorCode.InvalidConfig, `"vlan"/"vlanTrunk": this kernel has no bridge VLAN filtering (CONFIG_BRIDGE_VLAN_FILTERING)`);
-      }
-      if (!(err instanceof IpBatchError) || !err.exists) throw err;
-      if (err.line === vethLine) {
-        throw new CniError(ErrorCode.Internal, `container ${ctx.netns} already has an interface named "${ctx.ifName}"`);
-      }
-      // Another ADD created the bridge first: look again and retry.
-      if (attempt === HOST_ATTEMPTS) throw err;
-      bridge = await queryBridge(runner, cfg);
+      if (!(err instanceof IpBatchError && err.line === 0 && err.exists) || attempt === HOST_ATTEMPTS) throw explainVlan(err);
+    }
+    try {
+      return await attachToExisting(runner, cfg, veth, new IpBatch(), newBridgeMac);
+    } catch (err) {
+      if (!(err instanceof IpBatchError && err.noDevice)) throw err; // removed again meanwhile: create it
     }
   }
+}
+
+/** Run `batch` plus attaching the veth and reading the bridge back; checks that it is a bridge. */
+async function attachToExisting(runner: CommandRunner, cfg: BridgeConfig, veth: VethNames, batch: IpBatch, newBridgeMac: string): Promise<Attached> {
+  planVethAttach(batch, cfg, veth);
+  batch.add('addr', 'show', 'dev', cfg.bridge);
+  let bridge: LinkState | undefined;
+  try {
+    bridge = parseLinks(await runIpBatch(runner, '', batch, ['-d', '-json']))[0];
+  } catch (err) {
+    // "master" refused: say what the link of that name is, when it is not a bridge.
+    if (err instanceof IpBatchError && /not supported|Invalid argument/.test(err.stderr)) assertBridge(cfg, await showLink(runner, '', cfg.bridge));
+    throw err;
+  }
+  assertBridge(cfg, bridge);
+  return { bridge, bridgeMac: isZeroMac(bridge!.mac) ? newBridgeMac : bridge!.mac };
+}
+
+function assertBridge(cfg: BridgeConfig, link: LinkState | undefined): void {
+  if (link && link.kind !== 'bridge') {
+    throw new CniError(
+      ErrorCode.InvalidConfig,
+      `"bridge": a link named "${cfg.bridge}" already exists and is not a bridge (it is ${link.kind ? `a ${link.kind}` : 'a plain device'}): choose another "bridge" name`,
+    );
+  }
+}
+
+/** A kernel without bridge VLAN filtering refuses vlan_filtering: say so in words. */
+function explainVlan(err: unknown): unknown {
+  if (err instanceof IpBatchError && err.command.includes('vlan_filtering') && /not supported/.test(err.stderr)) {
+    return new CniError(ErrorCode.InvalidConfig, '"vlan"/"vlanTrunk": this kernel has no bridge VLAN filtering (CONFIG_BRIDGE_VLAN_FILTERING)');
+  }
+  return err;
 }
 
 export const owner = (ctx: CallContext): { network: string; containerId: string; ifName: string } => ({
@@ -123,29 +168,22 @@ export const owner = (ctx: CallContext): { network: string; containerId: string;
   ifName: ctx.ifName,
 });
 
-async function queryBridge(runner: CommandRunner, cfg: BridgeConfig): Promise<LinkState | undefined> {
-  const link = await showLink(runner, '', cfg.bridge);
-  if (link && link.kind !== 'bridge') {
-    throw new CniError(
-      ErrorCode.InvalidConfig,
-      `"bridge": a link named "${cfg.bridge}" already exists and is not a bridge (it is ${link.kind ? `a ${link.kind}` : 'a plain device'}): choose another "bridge" name`,
-    );
-  }
-  return link;
-}
 
 /**
- * Host side after IPAM: the gateway addresses on the bridge (a batch only when one is missing or
- * conflicting), the port's VLANs, forwarding for gateways and no router advertisements on a new bridge.
+ * Host side after IPAM: what an existing bridge lacks and the gateway addresses (one batch, and
+ * only when something is missing), then the port's VLANs; forwarding for gateways, and no
+ * router advertisements on a bridge this call created.
  */
-async function configureHost(runner: CommandRunner, cfg: BridgeConfig, veth: VethNames, bridge: LinkState | undefined, l3: L3Plan): Promise<void> {
-  const gateways = new IpBatch();
-  planGateways(gateways, cfg, bridge, conflictingAddrs(cfg, bridge, l3.bridgeAddrs), l3.bridgeAddrs);
+async function configureHost(runner: CommandRunner, cfg: BridgeConfig, veth: VethNames, attached: Attached, l3: L3Plan): Promise<void> {
+  const { bridge } = attached;
+  const batch = new IpBatch();
+  if (bridge) planBridgeFixes(batch, cfg, bridge, attached.bridgeMac);
+  planGateways(batch, cfg, bridge, conflictingAddrs(cfg, bridge, l3.bridgeAddrs), l3.bridgeAddrs);
+  await runIpBatch(runner, '', batch).catch((err: unknown) => {
+    throw explainVlan(err);
+  });
   const vlans = planPortVlans(cfg, veth.host);
-  await Promise.all([
-    runIpBatch(runner, '', gateways),
-    vlans ? runChecked(runner, ['bridge', '-batch', '-'], { input: vlans }) : undefined,
-  ]);
+  if (vlans) await runChecked(runner, ['bridge', '-batch', '-'], { input: vlans });
   if (!bridge) writeSysctl(`net/ipv6/conf/${cfg.bridge}/accept_ra`, '0');
   if (cfg.isGateway) {
     if (l3.bridgeAddrs.some((a) => a.family === 4) && !writeSysctl('net/ipv4/ip_forward', '1')) {

@@ -4,7 +4,7 @@ import { parseCidr } from '@cni-ts/linux/ip/cidr';
 import { parseLinks, type LinkState } from '@cni-ts/linux/ip/query';
 import { parseConfig } from './config.ts';
 import { planContainerLink, planRoutes } from './container.ts';
-import { conflictingAddrs, planBridge, planGateways, planPortVlans, planVeth } from './host.ts';
+import { conflictingAddrs, planBridgeFixes, planGateways, planNewBridge, planPortVlans, planVethAttach, planVethCreate } from './host.ts';
 
 const cfg = (extra: Record<string, unknown> = {}) => parseConfig({ cniVersion: '1.0.0', name: 'n', type: 'bridge', bridge: 'br0', ...extra }, '');
 const bridge = (addrs: Array<[string, number]>, more: Record<string, unknown> = {}): LinkState =>
@@ -23,7 +23,7 @@ const lines = (b: IpBatch) => b.lines.map((l) => l.join(' '));
 describe('host plan', () => {
   it('creates a missing bridge with a pinned MAC, MTU and VLAN filtering; then adds the gateways', () => {
     const b = new IpBatch();
-    planBridge(b, cfg({ mtu: 1400, vlan: 10 }), undefined, '02:aa:00:00:00:01');
+    planNewBridge(b, cfg({ mtu: 1400, vlan: 10 }), '02:aa:00:00:00:01');
     expect(lines(b)).toEqual(['link add name br0 address 02:aa:00:00:00:01 mtu 1400 type bridge vlan_filtering 1', 'link set dev br0 up']);
     const g = new IpBatch();
     planGateways(g, cfg(), undefined, [], [gw('10.0.0.1/24'), gw('fd00::1/64')]);
@@ -32,8 +32,11 @@ describe('host plan', () => {
 
   it('reuses an existing bridge and repairs an all-zero MAC left by a failed reference ADD', () => {
     const b = new IpBatch();
-    planBridge(b, cfg({ promiscMode: true }), bridge([], { address: '00:00:00:00:00:00' }), '02:aa:00:00:00:01');
+    planBridgeFixes(b, cfg({ promiscMode: true }), bridge([], { address: '00:00:00:00:00:00' }), '02:aa:00:00:00:01');
     expect(lines(b)).toEqual(['link set dev br0 address 02:aa:00:00:00:01', 'link set dev br0 promisc on']);
+    const none = new IpBatch();
+    planBridgeFixes(none, cfg(), bridge([]), '02:aa:00:00:00:01');
+    expect(none.empty).toBe(true);
   });
 
   it('adds only missing gateways, after removing conflicting addresses', () => {
@@ -63,9 +66,9 @@ describe('host plan', () => {
 
   it('creates the veth with its peer straight in the container namespace and sets port flags', () => {
     const b = new IpBatch();
-    planVeth(b, cfg({ hairpinMode: true, portIsolation: true, mtu: 9000 }), {
-      host: 'veth01', hostMac: '02:00:00:00:00:0a', container: 'eth0', containerMac: '02:00:00:00:00:0b', netns: '/run/netns/p',
-    });
+    const v = { host: 'veth01', hostMac: '02:00:00:00:00:0a', container: 'eth0', containerMac: '02:00:00:00:00:0b', netns: '/run/netns/p' };
+    planVethCreate(b, cfg({ mtu: 9000 }), v);
+    planVethAttach(b, cfg({ hairpinMode: true, portIsolation: true }), v);
     expect(lines(b)).toEqual([
       'link add veth01 address 02:00:00:00:00:0a mtu 9000 type veth peer name eth0 address 02:00:00:00:00:0b mtu 9000 netns /run/netns/p',
       'link set dev veth01 master br0 up',

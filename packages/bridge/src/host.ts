@@ -42,20 +42,21 @@ export function conflictingAddrs(cfg: BridgeConfig, bridge: LinkState | undefine
   return out;
 }
 
-/** Commands that bring the bridge to the configured state. `bridge` is what a query saw (undefined: absent). */
-export function planBridge(batch: IpBatch, cfg: BridgeConfig, bridge: LinkState | undefined, newMac: string): void {
-  const br = cfg.bridge;
+/** A new bridge: its MAC set explicitly, which pins it (else the kernel takes a port's MAC, which changes as ports come and go). */
+export function planNewBridge(batch: IpBatch, cfg: BridgeConfig, mac: string): void {
   const vlanFiltering = cfg.vlan !== 0 || cfg.vlanTrunk.length > 0;
-  if (!bridge) {
-    // An explicit MAC pins it: the kernel would otherwise take a port's MAC, which changes as ports come and go.
-    batch.add('link', 'add', 'name', br, 'address', newMac, ...mtuArgs(cfg), 'type', 'bridge', ...(vlanFiltering ? ['vlan_filtering', '1'] : []));
-  } else {
-    // A bridge left with an all-zero MAC (a failed ADD of the reference plugin) is repaired, not inherited.
-    if (isZeroMac(bridge.mac)) batch.add('link', 'set', 'dev', br, 'address', newMac);
-    if (vlanFiltering && !bridge.vlanFiltering) batch.add('link', 'set', 'dev', br, 'type', 'bridge', 'vlan_filtering', '1');
-  }
-  if (cfg.promiscMode && !bridge?.promisc) batch.add('link', 'set', 'dev', br, 'promisc', 'on');
-  if (!bridge?.flags.includes('UP')) batch.add('link', 'set', 'dev', br, 'up');
+  batch.add('link', 'add', 'name', cfg.bridge, 'address', mac, ...mtuArgs(cfg), 'type', 'bridge', ...(vlanFiltering ? ['vlan_filtering', '1'] : []));
+  if (cfg.promiscMode) batch.add('link', 'set', 'dev', cfg.bridge, 'promisc', 'on');
+  batch.add('link', 'set', 'dev', cfg.bridge, 'up');
+}
+
+/** What an existing bridge lacks for this config. `mac` replaces an all-zero MAC (left by a failed reference ADD). */
+export function planBridgeFixes(batch: IpBatch, cfg: BridgeConfig, bridge: LinkState, mac: string): void {
+  const br = cfg.bridge;
+  if (isZeroMac(bridge.mac)) batch.add('link', 'set', 'dev', br, 'address', mac);
+  if ((cfg.vlan !== 0 || cfg.vlanTrunk.length > 0) && !bridge.vlanFiltering) batch.add('link', 'set', 'dev', br, 'type', 'bridge', 'vlan_filtering', '1');
+  if (cfg.promiscMode && !bridge.promisc) batch.add('link', 'set', 'dev', br, 'promisc', 'on');
+  if (!bridge.flags.includes('UP')) batch.add('link', 'set', 'dev', br, 'up');
 }
 
 /**
@@ -75,9 +76,13 @@ export function planGateways(batch: IpBatch, cfg: BridgeConfig, bridge: LinkStat
 }
 
 /** The veth pair: created in the host with its peer placed straight into the container's namespace. */
-export function planVeth(batch: IpBatch, cfg: BridgeConfig, v: VethNames): void {
+export function planVethCreate(batch: IpBatch, cfg: BridgeConfig, v: VethNames): void {
   const mtu = mtuArgs(cfg);
   batch.add('link', 'add', v.host, 'address', v.hostMac, ...mtu, 'type', 'veth', 'peer', 'name', v.container, 'address', v.containerMac, ...mtu, 'netns', v.netns);
+}
+
+/** The host end as a port of the bridge, up, with its port flags. */
+export function planVethAttach(batch: IpBatch, cfg: BridgeConfig, v: VethNames): void {
   batch.add('link', 'set', 'dev', v.host, 'master', cfg.bridge, 'up');
   const port: string[] = [];
   if (cfg.hairpinMode) port.push('hairpin', 'on');

@@ -40,13 +40,21 @@ export class IpBatchError extends Error {
   get exists(): boolean {
     return /File exists/.test(this.stderr);
   }
+
+  /** A device named in the failed command does not exist (ip stops the whole batch for this). */
+  get noDevice(): boolean {
+    return /Device does not exist|Cannot find device/.test(this.stderr);
+  }
 }
 
-/** Run a batch in the namespace at `netns` (empty: the current one). */
-export async function runIpBatch(runner: CommandRunner, netns: string, batch: IpBatch): Promise<void> {
-  if (batch.empty) return;
-  const r = await runner.run(inNetns(netns, ['ip', '-batch', '-']), { input: batch.text() });
-  if (r.code === 0) return;
+/**
+ * Run a batch in the namespace at `netns` (empty: the current one). `options` go before -batch,
+ * e.g. ['-d', '-json'] so that `addr show` lines in the batch print JSON; returns stdout.
+ */
+export async function runIpBatch(runner: CommandRunner, netns: string, batch: IpBatch, options: readonly string[] = []): Promise<string> {
+  if (batch.empty) return '';
+  const r = await runner.run(inNetns(netns, ['ip', ...options, '-batch', '-']), { input: batch.text() });
+  if (r.code === 0) return r.stdout;
   const m = /Command failed -:(\d+)/.exec(r.stderr);
   const line = m ? Number(m[1]) - 1 : -1;
   throw new IpBatchError(line, batch.lines[line] ?? [], r.stderr || r.stdout);
