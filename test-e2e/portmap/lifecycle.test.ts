@@ -86,7 +86,7 @@ describe.each(['iptables', 'nftables'] as const)('portmap lifecycle on %s', (bac
     const tamper =
       backend === 'iptables'
         ? ['iptables', '-t', 'nat', '-F', (/CNI-DN-[0-9a-f]+/.exec(inNs(node, ['iptables-save', '-t', 'nat']).stdout) ?? [''])[0]]
-        : ['nft', 'delete', 'element', 'inet', 'cni_ts_hostport', 'hostports', '{ tcp . 18080 }'];
+        : ['nft', 'delete', 'element', 'inet', 'cni_ts_hostport', 'hostports', '{ ipv4 . tcp . 18080 }'];
     expect(inNs(node, tamper).code).toBe(0);
     const check = call('CHECK', 'ctrA', conf, podA);
     expect(check.code).not.toBe(0);

@@ -59,7 +59,7 @@ describe('NftablesForwarder', () => {
     const script = runner.calls[0]!.input!;
     expect(script).toContain(`add rule inet ${TABLE} ${dnat} meta nfproto ipv4 meta l4proto tcp th dport 8080 dnat ip to 10.99.0.2:80 comment "net=n1 id=c1 if=eth0"`);
     expect(script).toContain(`add rule inet ${TABLE} ${dnat} meta nfproto ipv4 meta l4proto udp th dport 5353 ip daddr 10.99.0.1 dnat ip to 10.99.0.2:53`);
-    expect(script).toContain(`add element inet ${TABLE} hostports { tcp . 8080 : jump ${dnat} }`);
+    expect(script).toContain(`add element inet ${TABLE} hostports { ipv4 . tcp . 8080 : jump ${dnat} }`);
     expect(script).toContain(`add element inet ${TABLE} hostip4_hostports { 10.99.0.1 . udp . 5353 : jump ${dnat} }`);
     expect(script).toContain(`add element inet ${TABLE} masq4 { 10.99.0.2 : jump ${snat} }`);
     expect(script).toContain(`add rule inet ${TABLE} ${snat} ip saddr 10.99.0.0/24 masquerade`);
@@ -70,12 +70,12 @@ describe('NftablesForwarder', () => {
     let writes = 0;
     const runner = new RecordingRunner((c) => {
       if (isWrite(c)) return ++writes === 1 ? { code: 1, stderr: 'Error: Could not process rule: File exists' } : {};
-      if (c.argv.includes('hostports') && c.argv.at(-1) === '{ tcp . 8080 }') return { stdout: 'elements = { tcp . 8080 : jump dn-other }' };
+      if (c.argv.includes('hostports') && c.argv.at(-1) === '{ ipv4 . tcp . 8080 }') return { stdout: 'elements = { ipv4 . tcp . 8080 : jump dn-other }' };
       return { code: 1, stderr: 'Error: No such file or directory' };
     });
     await new NftablesForwarder(runner).add({ att, conf, targets });
     const retry = runner.calls.filter(isWrite)[1]!.input!;
-    expect(retry).toContain(`delete element inet ${TABLE} hostports { tcp . 8080 }`);
+    expect(retry).toContain(`delete element inet ${TABLE} hostports { ipv4 . tcp . 8080 }`);
     expect(retry).not.toContain('delete element inet cni_ts_hostport masq4');
   });
 
@@ -83,7 +83,7 @@ describe('NftablesForwarder', () => {
     const runner = new RecordingRunner((c) => {
       if (c.argv.includes('list')) return { stdout: CHAIN_JSON };
       const key = c.argv.at(-1);
-      if (key === '{ tcp . 8080 }') return { stdout: `{ tcp . 8080 : jump ${dnat} }` };
+      if (key === '{ ipv4 . tcp . 8080 }') return { stdout: `{ ipv4 . tcp . 8080 : jump ${dnat} }` };
       if (key === '{ 10.99.0.1 . udp . 5353 }') return { stdout: '{ 10.99.0.1 . udp . 5353 : jump dn-newer }' };
       if (key === '{ 10.99.0.2 }') return { stdout: `{ 10.99.0.2 : jump ${snat} }` };
       return {};
@@ -93,7 +93,7 @@ describe('NftablesForwarder', () => {
     const writes = runner.calls.filter(isWrite);
     expect(writes).toHaveLength(1);
     expect(writes[0]!.input!.trim().split('\n')).toEqual([
-      `delete element inet ${TABLE} hostports { tcp . 8080 }`,
+      `delete element inet ${TABLE} hostports { ipv4 . tcp . 8080 }`,
       `delete element inet ${TABLE} masq4 { 10.99.0.2 }`,
       `add chain inet ${TABLE} ${dnat}`,
       `flush chain inet ${TABLE} ${dnat}`,
@@ -113,10 +113,11 @@ describe('NftablesForwarder', () => {
   it('CHECK names a missing DNAT rule and a port taken by another chain', async () => {
     const runner = new RecordingRunner((c) => {
       if (c.argv.includes('list')) return { stdout: CHAIN_JSON.replace('"port":53', '"port":54') };
-      return { stdout: `{ x : jump ${c.argv.at(-1) === '{ tcp . 8080 }' ? 'dn-other' : dnat} }`.replace(`jump ${dnat}`, `jump ${c.argv.at(-1) === '{ 10.99.0.2 }' ? snat : dnat}`) };
+      const owner: Record<string, string> = { '{ ipv4 . tcp . 8080 }': 'dn-other', '{ 10.99.0.2 }': snat };
+      return { stdout: `{ ... : jump ${owner[c.argv.at(-1)!] ?? dnat} }` };
     });
     await expect(new NftablesForwarder(runner).check({ att, conf, targets })).rejects.toThrow(
-      /no DNAT of udp\/5353 to 10\.99\.0\.2:53.*map hostports does not send \{ tcp \. 8080 \} to dn-\w+ \(it goes to dn-other\)/,
+      /no DNAT of udp\/5353 to 10\.99\.0\.2:53.*map hostports does not send \{ ipv4 \. tcp \. 8080 \} to dn-\w+ \(it goes to dn-other\)/,
     );
   });
 });

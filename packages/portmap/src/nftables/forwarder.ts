@@ -24,7 +24,7 @@ function elementsOf(listing: NftListing, chain: string, snatChain: string): Elem
   const add = (e: ElementKey): void => void (out.some((o) => o.map === e.map && o.key === e.key) || out.push(e));
   for (const f of listing.rules.filter((r) => r.chain === chain).map(forwardOf)) {
     if (!f) continue;
-    add({ map: hostPortMap(f.family, f.hostIP), key: portKey(f.protocol, f.hostPort, f.hostIP), chain });
+    add({ map: hostPortMap(f.family, f.hostIP), key: portKey(f.family, f.protocol, f.hostPort, f.hostIP), chain });
     add({ map: f.family === 6 ? MAPS.masq6 : MAPS.masq4, key: f.to, chain: snatChain });
   }
   return out;

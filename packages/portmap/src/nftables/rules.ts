@@ -8,8 +8,8 @@ import { nftChains, nftComment, type Attachment } from '../naming.ts';
  * not grow with the number of mapped pods:
  *
  *   prerouting, output (nat, dstnat):  fib daddr type local jump hostports_all
- *   hostports_all:  daddr . proto . dport  vmap @hostip4_hostports / @hostip6_hostports
- *                   proto . dport          vmap @hostports
+ *   hostports_all:  daddr . proto . dport    vmap @hostip4_hostports / @hostip6_hostports
+ *                   family . proto . dport   vmap @hostports
  *   masquerading (nat, srcnat):        ct status dnat, daddr vmap @masq4 / @masq6
  *   dn-<hash> / sn-<hash>:             one attachment's DNAT / masquerade rules
  *
@@ -42,7 +42,7 @@ const nfproto = (f: Family): string => (f === 6 ? 'ipv6' : 'ipv4');
 export function skeleton(): string[] {
   return [
     `add table ${T} { comment "hostPort mappings (portmap)" ; }`,
-    `add map ${T} ${MAPS.any} { type inet_proto . inet_service : verdict ; }`,
+    `add map ${T} ${MAPS.any} { type nf_proto . inet_proto . inet_service : verdict ; }`,
     `add map ${T} ${MAPS.hostIp4} { type ipv4_addr . inet_proto . inet_service : verdict ; }`,
     `add map ${T} ${MAPS.hostIp6} { type ipv6_addr . inet_proto . inet_service : verdict ; }`,
     `add map ${T} ${MAPS.masq4} { type ipv4_addr : verdict ; }`,
@@ -59,15 +59,19 @@ export function skeleton(): string[] {
     `flush chain ${T} hostports_all`,
     `add rule ${T} hostports_all ip daddr . meta l4proto . th dport vmap @${MAPS.hostIp4}`,
     `add rule ${T} hostports_all ip6 daddr . meta l4proto . th dport vmap @${MAPS.hostIp6}`,
-    `add rule ${T} hostports_all meta l4proto . th dport vmap @${MAPS.any}`,
+    `add rule ${T} hostports_all meta nfproto . meta l4proto . th dport vmap @${MAPS.any}`,
     `flush chain ${T} masquerading`,
     `add rule ${T} masquerading ct status dnat ip daddr vmap @${MAPS.masq4}`,
     `add rule ${T} masquerading ct status dnat ip6 daddr vmap @${MAPS.masq6}`,
   ];
 }
 
-export const portKey = (proto: Protocol | string, port: number, hostIP?: string): string =>
-  hostIP ? `${hostIP} . ${proto} . ${port}` : `${proto} . ${port}`;
+/**
+ * A host port's map key. The any-address map is keyed by family too, so a mapping for "0.0.0.0"
+ * and one for "::" on the same port (two containers) do not take each other's element.
+ */
+export const portKey = (family: Family, proto: Protocol | string, port: number, hostIP?: string): string =>
+  hostIP ? `${hostIP} . ${proto} . ${port}` : `${nfproto(family)} . ${proto} . ${port}`;
 
 export const hostPortMap = (family: Family, hostIP?: string): MapName =>
   hostIP ? (family === 6 ? MAPS.hostIp6 : MAPS.hostIp4) : MAPS.any;
@@ -96,7 +100,7 @@ export function attachmentRules(conf: PortmapConfig, att: Attachment, targets: r
       statements.push(
         `add rule ${T} ${chains.dnat} meta nfproto ${nfproto(t.family)} ${conditions ? `${conditions} ` : ''}meta l4proto ${m.protocol} th dport ${m.hostPort}${daddr} dnat ${ip} to ${dest}:${m.containerPort} ${comment}`,
       );
-      const element = { map: hostPortMap(t.family, m.hostIP), key: portKey(m.protocol, m.hostPort, m.hostIP), chain: chains.dnat };
+      const element = { map: hostPortMap(t.family, m.hostIP), key: portKey(t.family, m.protocol, m.hostPort, m.hostIP), chain: chains.dnat };
       if (!elements.some((e) => e.map === element.map && e.key === element.key)) elements.push(element);
     }
     if (conf.snat && mappingsFor(t.family, conf.mappings).length > 0) {
