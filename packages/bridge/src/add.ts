@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { CniError, delegate, ErrorCode, type CallContext, type Result } from '@cni-ts/core';
 import { IpBatch, IpBatchError, runIpBatch } from '@cni-ts/linux/ip/batch';
 import { isZeroMac, randomMac } from '@cni-ts/linux/ip/mac';
+import { randomHex } from '@cni-ts/linux/ip/random';
 import { parseLinks, showLink, type LinkState } from '@cni-ts/linux/ip/query';
 import { runChecked, type CommandRunner } from '@cni-ts/linux/run';
 import { writeSysctl, writeSysctlsIn } from '@cni-ts/linux/sysctl';
@@ -31,7 +31,7 @@ export async function add(ctx: CallContext, runner: CommandRunner): Promise<Resu
   const cfg = parseConfig(ctx.config, ctx.cniArgs);
   if (!existsSync(ctx.netns)) throw new CniError(ErrorCode.InvalidNetns, `CNI_NETNS ${ctx.netns} does not exist`);
   const veth: VethNames = {
-    host: `veth${randomBytes(4).toString('hex')}`,
+    host: `veth${randomHex(4)}`,
     hostMac: randomMac(),
     container: ctx.ifName,
     containerMac: cfg.mac ?? randomMac(),

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { Attachment } from '@cni-ts/core';
 import { formatCidr, formatIp, type Cidr, type Family } from '@cni-ts/linux/ip/cidr';
+import { sha512Hex } from '@cni-ts/linux/ip/random';
 import { quoteArg, restoreNoflush, saveTable, savedChains, savedRules } from '@cni-ts/linux/netfilter/iptables';
 import type { CommandRunner } from '@cni-ts/linux/run';
 import { BackendUnavailable, type MasqBackendOps, type MasqOwner } from './types.ts';
@@ -12,7 +12,7 @@ import { BackendUnavailable, type MasqBackendOps, type MasqOwner } from './types
  * `-s <ip>`; every rule carries the comment `name: "<net>" id: "<cid>"`.
  */
 export const chainName = (network: string, containerId: string): string =>
-  `CNI-${createHash('sha512').update(network + containerId).digest('hex').slice(0, 24)}`;
+  `CNI-${sha512Hex(network + containerId).slice(0, 24)}`;
 
 export const ruleComment = (network: string, containerId: string): string => `name: "${network}" id: "${containerId}"`;
 

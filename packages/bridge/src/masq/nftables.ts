@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { Attachment } from '@cni-ts/core';
 import { formatCidr, formatIp, networkOf, type Cidr } from '@cni-ts/linux/ip/cidr';
+import { sha512Hex } from '@cni-ts/linux/ip/random';
 import { nftApply, nftListChain, nftString } from '@cni-ts/linux/netfilter/nft';
 import type { CommandRunner } from '@cni-ts/linux/run';
 import { BackendUnavailable, type MasqBackendOps, type MasqOwner } from './types.ts';
@@ -14,7 +14,7 @@ export const TABLE = 'cni_plugins_masquerade';
 export const CHAIN = 'masq_checks';
 const COMMENT_MAX = 128; // the kernel's limit on a rule comment (NFT_USERDATA_MAXLEN)
 
-const hash16 = (text: string): string => createHash('sha512').update(text).digest('hex').slice(0, 16);
+const hash16 = (text: string): string => sha512Hex(text).slice(0, 16);
 export const networkHash = (network: string): string => hash16(network);
 export const instanceHash = (o: MasqOwner): string => `${networkHash(o.network)}-${hash16(`${o.ifName}:${o.containerId}`)}`;
 

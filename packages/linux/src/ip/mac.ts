@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from './random.ts';
 
 /** A random unicast, locally administered MAC (02:xx:...): never collides with vendor MACs. */
 export function randomMac(): string {
