@@ -16,13 +16,13 @@ describe.each(['iptables', 'nftables'] as const)('portmap on %s, real traffic', 
   let podA: string;
   let podB: string;
 
-  const writeList = (ranges: unknown[]): void =>
+  const writeList = (ranges: unknown[], portmapKeys: Record<string, unknown> = {}): void =>
     ws.writeList({
       cniVersion: '1.0.0',
       name: NET,
       plugins: [
         { type: 'bridge', bridge: `${ns.prefix.slice(0, 11)}br`, isGateway: true, hairpinMode: true, ipam: { type: 'host-local', ranges, dataDir: ws.dataDir } },
-        { type: 'portmap', capabilities: { portMappings: true }, backend },
+        { type: 'portmap', capabilities: { portMappings: true }, backend, ...portmapKeys },
       ],
     });
 
@@ -131,5 +131,19 @@ describe.each(['iptables', 'nftables'] as const)('portmap on %s, real traffic', 
     expect(cnictl(node, ws, ['check', NET, podA, '--container-id', 'ctrA']).code).toBe(0);
     expect(del(podA, 'ctrA').code).toBe(0);
     expect(httpGet(node, 'http://[fd98::1]:18080/')).toBe('');
+  });
+
+  it('conditionsV4 limit which connections are forwarded; snat: false leaves 127.0.0.1 unforwardable', async () => {
+    // host-local hands out .2 first: that is pod B, whose connections the condition excludes.
+    const notFromB = backend === 'iptables' ? ['!', '-s', '10.98.0.2/32'] : ['ip', 'saddr', '!=', '10.98.0.2'];
+    writeList([[{ subnet: '10.98.0.0/24' }]], { conditionsV4: notFromB, snat: false });
+    expect(ipOf(add(podB, 'ctrB', []))).toBe('10.98.0.2');
+    add(podA, 'ctrA', [{ hostPort: 18080, containerPort: 80, protocol: 'tcp' }]);
+    await servers.http(podA, 80, 'pod-a', ws.root);
+
+    expect(httpGet(node, `http://${GW}:18080/`)).toBe('pod-a');
+    expect(httpGet(podB, `http://${GW}:18080/`)).toBe(''); // excluded by the condition
+    expect(httpGet(node, 'http://127.0.0.1:18080/')).toBe(''); // needs what snat adds: route_localnet and the masquerade
+    expect(del(podA, 'ctrA').code).toBe(0);
   });
 });
