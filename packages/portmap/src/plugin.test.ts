@@ -80,6 +80,11 @@ describe('portmap plugin', () => {
     ]);
   });
 
+  it('ADD is error 5 when neither backend works', async () => {
+    const { out } = await run('ADD', config(), () => ({ code: 1 }));
+    expect(JSON.parse(out.stdout)).toMatchObject({ code: 5, msg: expect.stringContaining('neither iptables nor nftables') });
+  });
+
   it('STATUS is error 50 when neither backend works', async () => {
     const { out } = await run('STATUS', JSON.stringify({ cniVersion: '1.1.0', name: 'n1', type: 'portmap' }), () => ({ code: 1 }));
     expect(JSON.parse(out.stdout)).toMatchObject({ code: 50 });

@@ -1,5 +1,6 @@
 import { CniError, ErrorCode, type CallContext, type Plugin, type Result } from '@cni-ts/core';
 import type { CommandRunner } from '@cni-ts/linux';
+import type { Family } from './addr.ts';
 import { parseConfig, type BackendName, type PortmapConfig } from './config.ts';
 import { flushUdpConntrack } from './conntrack.ts';
 import type { Forwarder, UdpPort } from './forwarder.ts';
@@ -21,8 +22,10 @@ function requirePrevResult(ctx: CallContext): Result {
   return ctx.prevResult;
 }
 
-const udpOf = (conf: PortmapConfig, families: readonly (4 | 6)[]): UdpPort[] =>
+const udpOf = (conf: PortmapConfig, families: readonly Family[]): UdpPort[] =>
   conf.mappings.filter((m) => m.protocol === 'udp').flatMap((m) => families.map((family) => ({ family, port: m.hostPort })));
+
+const NO_BACKEND = 'portmap: neither iptables nor nftables can read the nat table here (missing tools or CAP_NET_ADMIN)';
 
 export function createPortmap({ runner, files }: PortmapDeps): Plugin {
   const forwarders: Record<BackendName, Forwarder> = {
@@ -35,7 +38,7 @@ export function createPortmap({ runner, files }: PortmapDeps): Plugin {
     if (conf.backend) return forwarders[conf.backend];
     if (await forwarders.iptables.usable()) return forwarders.iptables;
     if (await forwarders.nftables.usable()) return forwarders.nftables;
-    throw new CniError(ErrorCode.PluginNotAvailable, 'portmap: neither iptables nor nftables can read the nat table here (missing tools or CAP_NET_ADMIN)');
+    throw new CniError(ErrorCode.IoFailure, NO_BACKEND);
   }
 
   return {
@@ -82,7 +85,9 @@ export function createPortmap({ runner, files }: PortmapDeps): Plugin {
       if (conf.backend && !(await forwarders[conf.backend].usable())) {
         throw new CniError(ErrorCode.PluginNotAvailable, `portmap: the configured backend "${conf.backend}" cannot read the nat table here`);
       }
-      await choose(conf);
+      if (!conf.backend && !(await forwarders.iptables.usable()) && !(await forwarders.nftables.usable())) {
+        throw new CniError(ErrorCode.PluginNotAvailable, NO_BACKEND);
+      }
     },
 
     async gc(ctx) {
