@@ -1,13 +1,14 @@
 import { SpawnRunner, type CommandRunner, type RunOptions, type RunResult } from '../run.ts';
+import { BunSpawnRunner, bunSpawner } from './bun-spawn.ts';
 import { canEnterNetns, NetnsEnterError, withNetns } from './enter.ts';
 
 /**
- * A CommandRunner that runs `nsenter --net=PATH -- CMD...` (as built by inNetns) without the
- * nsenter process when it can: it spawns CMD from this thread while inside the namespace.
- * Anything else, or no FFI, goes to the plain SpawnRunner unchanged.
+ * The runner for plugins' host commands. Under Bun it spawns with Bun.spawn, and runs
+ * `nsenter --net=PATH -- CMD...` (as built by inNetns) without the nsenter process: it spawns CMD
+ * from this thread while inside the namespace. Under Node everything goes to SpawnRunner unchanged.
  */
 export class NetnsRunner implements CommandRunner {
-  constructor(private readonly inner: CommandRunner = new SpawnRunner()) {}
+  constructor(private readonly inner: CommandRunner = defaultRunner()) {}
 
   async run(argv: readonly string[], options?: RunOptions): Promise<RunResult> {
     const m = argv[0] === 'nsenter' && argv[2] === '--' ? /^--net=(.+)$/.exec(argv[1] ?? '') : null;
@@ -20,4 +21,9 @@ export class NetnsRunner implements CommandRunner {
       throw err;
     }
   }
+}
+
+function defaultRunner(): CommandRunner {
+  const bun = bunSpawner();
+  return bun ? new BunSpawnRunner(bun) : new SpawnRunner();
 }
