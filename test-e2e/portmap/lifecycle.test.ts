@@ -168,4 +168,35 @@ describe.each(['iptables', 'nftables'] as const)('portmap lifecycle on %s', (bac
     expect(httpGet(node, `http://${GW}:18080/`)).toBe('');
     expect(ruleset(node)).toBe(before);
   });
+
+  it.runIf(backend === 'nftables')('DEL removes the rules the reference portmap\'s nftables backend makes (its layout, written here as it writes it)', async () => {
+    const result = add(podA, 'ctrA', []);
+    const ip = ((result.ips as Array<{ address: string }>)[0]!.address).split('/')[0]!;
+    // The reference (plugins >= 1.6) writes this; Debian's 1.1.1 has no nftables backend to run.
+    const reference = [
+      'add table ip cni_hostport { comment "CNI portmap plugin" ; }',
+      'add chain ip cni_hostport hostports',
+      'add chain ip cni_hostport hostip_hostports',
+      'add chain ip cni_hostport prerouting { type nat hook prerouting priority -100 ; }',
+      'add rule ip cni_hostport prerouting jump hostip_hostports',
+      'add rule ip cni_hostport prerouting jump hostports',
+      'add chain ip cni_hostport output { type nat hook output priority -100 ; }',
+      'add rule ip cni_hostport output jump hostip_hostports',
+      'add rule ip cni_hostport output fib daddr type local jump hostports',
+      'add chain ip cni_hostport masquerading { type nat hook postrouting priority 100 ; }',
+      `add rule ip cni_hostport hostports tcp dport 18080 dnat to ${ip}:80 comment "ctrA"`,
+      `add rule ip cni_hostport hostports tcp dport 18099 dnat to 10.97.0.99:80 comment "ctrOther"`,
+      `add rule ip cni_hostport masquerading ip saddr ${ip} ip daddr ${ip} masquerade comment "ctrA"`,
+      `add rule ip cni_hostport masquerading ip saddr 127.0.0.1 ip daddr ${ip} masquerade comment "ctrA"`,
+    ].join('\n');
+    expect(inNs(node, ['nft', '-f', '-'], { input: `${reference}\n` }).code).toBe(0);
+    await servers.http(podA, 80, 'pod-a', ws.root);
+    expect(httpGet(node, `http://${GW}:18080/`)).toBe('pod-a');
+
+    expect(call('DEL', 'ctrA', portmapConf()).code).toBe(0);
+    expect(httpGet(node, `http://${GW}:18080/`)).toBe('');
+    const left = inNs(node, ['nft', 'list', 'table', 'ip', 'cni_hostport']).stdout;
+    expect(left).not.toContain('"ctrA"');
+    expect(left).toContain('"ctrOther"');
+  });
 });

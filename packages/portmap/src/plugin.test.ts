@@ -77,6 +77,7 @@ describe('portmap plugin', () => {
       'ip6tables-save -t nat',
       'iptables-save -t nat',
       `nft -j list chain inet cni_ts_hostport ${nftChains({ network: 'n1', containerId: 'c1', ifName: 'eth0' }).dnat}`,
+      'nft list tables',
     ]);
   });
 

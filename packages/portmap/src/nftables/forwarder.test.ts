@@ -121,3 +121,28 @@ describe('NftablesForwarder', () => {
     );
   });
 });
+
+describe('rules of the reference plugin\'s nftables backend', () => {
+  it('DEL deletes, by handle, the rules commented with the container ID, nothing else', async () => {
+    const dnatRule = (handle: number, comment: string, port: number) => ({
+      rule: { family: 'ip', table: 'cni_hostport', chain: 'hostports', handle, comment, expr: [
+        { match: { op: '==', left: { payload: { protocol: 'udp', field: 'dport' } }, right: port } },
+        { dnat: { addr: '10.99.0.2', port: 53 } },
+      ] },
+    });
+    const masqRule = { rule: { family: 'ip', table: 'cni_hostport', chain: 'masquerading', handle: 9, comment: 'c1', expr: [{ masquerade: null }] } };
+    const listing = JSON.stringify({ nftables: [dnatRule(7, 'c1', 5353), dnatRule(8, 'c2', 5454), masqRule] });
+    const runner = new RecordingRunner((c) => {
+      const argv = c.argv.join(' ');
+      if (argv === 'nft list tables') return { stdout: 'table ip cni_hostport\ntable ip filter\n' };
+      if (argv === 'nft -j list table ip cni_hostport') return { stdout: listing };
+      if (argv === 'nft -f -') return {};
+      return { code: 1, stderr: 'Error: No such file or directory' };
+    });
+    expect(await new NftablesForwarder(runner).remove(att)).toEqual([{ family: 4, port: 5353 }]);
+    expect(runner.calls.filter(isWrite).map((c) => c.input!.trim())).toEqual([
+      'delete rule ip cni_hostport hostports handle 7\ndelete rule ip cni_hostport masquerading handle 9',
+    ]);
+    expect(runner.calls.some((c) => c.argv.includes('ip6'))).toBe(false);
+  });
+});

@@ -3,6 +3,7 @@ import { runChecked, type CommandRunner } from '@cni-ts/linux';
 import type { Forwarder, ForwardRequest, UdpPort } from '../forwarder.ts';
 import { nftChains, parseNftComment, type Attachment } from '../naming.ts';
 import { forwardOf, elementTarget, parseListing, type NftListing } from './listing.ts';
+import { referenceRuleDeletions } from './reference.ts';
 import {
   MAPS,
   addElement,
@@ -110,8 +111,9 @@ export class NftablesForwarder implements Forwarder {
 
   async remove(att: Attachment): Promise<UdpPort[]> {
     const chains = nftChains(att);
-    const listing = await this.readChain(chains.dnat);
-    if (!listing) return [];
+    const [listing, reference] = await Promise.all([this.readChain(chains.dnat), referenceRuleDeletions(this.runner, att.containerId)]);
+    if (reference.statements.length > 0) await this.apply(reference.statements);
+    if (!listing) return reference.udp;
     const elements = elementsOf(listing, chains.dnat, chains.snat);
     const owners = await this.owners(elements);
     // Delete only the elements still ours: a later ADD may have taken a port over.
@@ -123,7 +125,7 @@ export class NftablesForwarder implements Forwarder {
       // with other ports) cannot be deleted: find every element pointing at it and retry.
       await this.removeChains(new Set([chains.dnat, chains.snat]));
     }
-    return udpPorts(listing, chains.dnat);
+    return [...udpPorts(listing, chains.dnat), ...reference.udp];
   }
 
   /** Remove chains and every map element leading to them, from a full listing (slow path, GC). */

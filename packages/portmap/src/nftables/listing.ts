@@ -3,6 +3,7 @@ import type { Family } from '../addr.ts';
 /** Reading `nft -j list ...` output: the chains, the rules (with comment) and the verdict maps. */
 export interface NftRule {
   chain: string;
+  handle?: number;
   comment?: string;
   expr: unknown[];
 }
@@ -44,7 +45,12 @@ export function parseListing(json: string): NftListing {
     if (chain && typeof chain.name === 'string') out.chains.push(chain.name);
     const rule = obj(o?.rule);
     if (rule && typeof rule.chain === 'string' && Array.isArray(rule.expr)) {
-      out.rules.push({ chain: rule.chain, expr: rule.expr, ...(typeof rule.comment === 'string' && { comment: rule.comment }) });
+      out.rules.push({
+        chain: rule.chain,
+        expr: rule.expr,
+        ...(typeof rule.handle === 'number' && { handle: rule.handle }),
+        ...(typeof rule.comment === 'string' && { comment: rule.comment }),
+      });
     }
     const map = obj(o?.map);
     if (map && typeof map.name === 'string') {
