@@ -19,12 +19,12 @@ const HOST_ATTEMPTS = 3;
 
 /**
  * ADD, as a few steps run side by side where they are independent:
- * 1. IPAM ADD, and meanwhile one `ip -batch` in the host that creates the veth pair (its peer
- *    placed straight into CNI_NETNS), attaches it to the bridge and reads the bridge back
- *    (a second batch creates the bridge when it is missing);
- * 2. then, all at once: what the bridge lacks and its gateway (a batch only when needed), the
- *    container's sysctls and one `ip -batch` inside it, masquerading and spoof-check (one
- *    firewall transaction each).
+ * 1. IPAM ADD (then masquerading for its addresses: one firewall transaction), the spoof-check,
+ *    and one `ip -batch` in the host that creates the veth pair (its peer placed straight into
+ *    CNI_NETNS), attaches it to the bridge and reads the bridge back (a second batch creates the
+ *    bridge when it is missing);
+ * 2. then, together: what the bridge lacks and its gateway (a batch only when needed), and the
+ *    container's sysctls and one `ip -batch` inside it.
  * Anything that fails undoes what came before it, in reverse; the bridge stays, usable.
  */
 export async function add(ctx: CallContext, runner: CommandRunner): Promise<Result> {
@@ -42,27 +42,24 @@ export async function add(ctx: CallContext, runner: CommandRunner): Promise<Resu
     const type = cfg.ipamType;
     if (type) undo.push(() => delegate(ctx, type, 'DEL', ctx.config));
     undo.push(() => runner.run(['ip', 'link', 'del', 'dev', veth.host]));
-    // Both settle before any failure is thrown, so the undo never races a running step.
-    const [attached, fromIpam] = await Promise.allSettled([
-      attachVeth(runner, cfg, veth, ctx),
-      type ? delegate(ctx, type, 'ADD', ctx.config) : undefined,
-    ]);
-    if (attached.status === 'rejected') throw attached.reason;
-    if (fromIpam.status === 'rejected') throw fromIpam.reason;
-    const { bridgeMac } = attached.value;
-    const ipam: Result = fromIpam.value ?? { cniVersion: '1.1.0' };
-    if (type && !ipam.ips?.length) throw new CniError(ErrorCode.Internal, `IPAM plugin "${type}" returned no IP addresses`);
-    const l3 = planL3(cfg, ipam);
-
-    const masq = cfg.ipMasq && l3.addrs.length > 0;
+    if (cfg.ipMasq) undo.push(() => teardownMasq(runner, owner(ctx)));
     if (cfg.macspoofchk) undo.push(() => teardownSpoofCheck(runner, ctx.containerId, ctx.ifName));
-    if (masq) undo.push(() => teardownMasq(runner, owner(ctx)));
-    await settle([
-      configureHost(runner, cfg, veth, attached.value, l3),
-      configureContainer(runner, cfg, ctx, l3),
-      cfg.macspoofchk ? setupSpoofCheck(runner, veth.host, veth.containerMac, ctx.containerId, ctx.ifName) : undefined,
-      masq ? setupMasq(runner, cfg.ipMasqBackend, owner(ctx), l3.addrs) : undefined,
-    ]);
+    // Started together: the veth (host batch), IPAM and then masquerading for its addresses, and
+    // the spoof-check (it matches the host veth by name, so it needs neither).
+    const addressing = (async () => {
+      const ipam: Result = (type ? await delegate(ctx, type, 'ADD', ctx.config) : undefined) ?? { cniVersion: '1.1.0' };
+      if (type && !ipam.ips?.length) throw new CniError(ErrorCode.Internal, `IPAM plugin "${type}" returned no IP addresses`);
+      return { ipam, l3: planL3(cfg, ipam) };
+    })();
+    const masquerading = addressing.then(({ l3 }) => (cfg.ipMasq && l3.addrs.length > 0 ? setupMasq(runner, cfg.ipMasqBackend, owner(ctx), l3.addrs) : undefined));
+    const attaching = attachVeth(runner, cfg, veth, ctx);
+    const spoofCheck = cfg.macspoofchk ? setupSpoofCheck(runner, veth.host, veth.containerMac, ctx.containerId, ctx.ifName) : undefined;
+    // Every step settles before a failure is thrown, so the undo never races a running step.
+    const [attached, addressed] = await settle([attaching, addressing, masquerading, spoofCheck]);
+    const { ipam, l3 } = addressed as Awaited<typeof addressing>;
+    const host = attached as Attached;
+    await settle([configureHost(runner, cfg, veth, host, l3), configureContainer(runner, cfg, ctx, l3)]);
+    const bridgeMac = host.bridgeMac;
     return {
       cniVersion: '1.1.0',
       interfaces: [
@@ -82,10 +79,15 @@ export async function add(ctx: CallContext, runner: CommandRunner): Promise<Resu
   }
 }
 
-/** Wait for every step, then throw the first failure: rollback must not race a step still running. */
-async function settle(steps: Array<Promise<unknown> | undefined>): Promise<void> {
-  const failed = (await Promise.allSettled(steps)).find((r) => r.status === 'rejected');
+/**
+ * Wait for every step, then throw the first failure (rollback must not race a step still
+ * running); returns the steps' values in order.
+ */
+async function settle(steps: Array<Promise<unknown> | undefined>): Promise<unknown[]> {
+  const results = await Promise.allSettled(steps);
+  const failed = results.find((r) => r.status === 'rejected');
   if (failed) throw (failed as PromiseRejectedResult).reason;
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value);
 }
 
 /** The bridge as found before this call (undefined: this call created it) and the MAC it has (or gets). */
