@@ -124,11 +124,10 @@ describe('the environment', () => {
   });
 
   it('engine options (BUN_JSC_*) may print diagnostics, on stderr only: stdout stays the answer', () => {
-    for (const option of ['BUN_JSC_dumpOptions', 'BUN_JSC_logGC']) {
-      const r = ours('bridge', { [option]: '1' });
-      expectUntouched(r);
-      expect(r.stderr, `${option} is honoured, so this test watches a live channel`).not.toBe('');
-    }
+    const dump = ours('bridge', { BUN_JSC_dumpOptions: '1' });
+    expectUntouched(dump);
+    expect(dump.stderr, 'the option is honoured, so this test watches a live channel').toContain('dumpOptions');
+    expectUntouched(ours('bridge', { BUN_JSC_logGC: '1', BUN_JSC_verboseOSR: '1' }));
   });
 
   it('the debugger variables neither preload code nor stop the run', () => {
