@@ -50,6 +50,7 @@ export async function runPluginProcess(plugin: Plugin): Promise<never> {
   return finish(await dispatch(plugin, { env, stdin }));
 }
 
+/** Write a call's output (diagnostics first, then the one JSON answer) and exit with its code. */
 export function finish(out: CallOutput): never {
   if (out.stderr) writeAll(2, out.stderr);
   if (out.stdout) writeAll(1, out.stdout);
@@ -63,7 +64,9 @@ function writeAll(fd: number, text: string): void {
     try {
       off += writeSync(fd, buf, off);
     } catch (err) {
+      // A non-blocking pipe that is full: wait for the reader. Anything else (EPIPE): it has gone.
       if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') return;
+      Atomics.wait(pause, 0, 0, 1);
     }
   }
 }
