@@ -104,6 +104,10 @@ describe('the environment', () => {
   it('BUN_BE_BUN=1: stock Bun becomes the bun CLI, ours stays the plugin', () => {
     expect(theirs({ BUN_BE_BUN: '1' }, ['-e', 'console.log("bun cli")']).stdout).toBe('bun cli\n');
     for (const plugin of PLUGINS) expectUntouched(ours(plugin, { BUN_BE_BUN: '1' }, ['-e', 'require("./evil.js")']));
+    // cnictl is the same executable: it reads the arguments as its own and runs nothing else.
+    const cnictl = ours('cnictl', { BUN_BE_BUN: '1', BUN_OPTIONS: '--preload=./evil.js' }, ['-e', 'require("./evil.js")']);
+    expect(cnictl.stdout).not.toContain('INJECTED');
+    expect(existsSync(marker)).toBe(false);
   });
 
   it('BUN_BYTECODE_ORDER_OUT: stock Bun writes the file, ours writes nothing', () => {
