@@ -44,26 +44,25 @@ export async function add(ctx: CallContext, runner: CommandRunner): Promise<Resu
     undo.push(() => runner.run(['ip', 'link', 'del', 'dev', veth.host]));
     if (cfg.ipMasq) undo.push(() => teardownMasq(runner, owner(ctx)));
     if (cfg.macspoofchk) undo.push(() => teardownSpoofCheck(runner, ctx.containerId, ctx.ifName));
-    // Started together: the veth (host batch), IPAM and then masquerading for its addresses, and
-    // the spoof-check (it matches the host veth by name, so it needs neither).
+    // Started together: the veth (its host batch is spawned first, before IPAM's work takes this
+    // thread), the spoof-check (it matches the host veth by name), IPAM and then masquerading.
+    const attaching = attachVeth(runner, cfg, veth, ctx);
+    const spoofCheck = cfg.macspoofchk ? setupSpoofCheck(runner, veth.host, veth.containerMac, ctx.containerId, ctx.ifName) : undefined;
     const addressing = (async () => {
       const ipam: Result = (type ? await delegate(ctx, type, 'ADD', ctx.config) : undefined) ?? { cniVersion: '1.1.0' };
       if (type && !ipam.ips?.length) throw new CniError(ErrorCode.Internal, `IPAM plugin "${type}" returned no IP addresses`);
       return { ipam, l3: planL3(cfg, ipam) };
     })();
     const masquerading = addressing.then(({ l3 }) => (cfg.ipMasq && l3.addrs.length > 0 ? setupMasq(runner, cfg.ipMasqBackend, owner(ctx), l3.addrs) : undefined));
-    const attaching = attachVeth(runner, cfg, veth, ctx);
-    const spoofCheck = cfg.macspoofchk ? setupSpoofCheck(runner, veth.host, veth.containerMac, ctx.containerId, ctx.ifName) : undefined;
     // Every step settles before a failure is thrown, so the undo never races a running step.
     const [attached, addressed] = await settle([attaching, addressing, masquerading, spoofCheck]);
     const { ipam, l3 } = addressed as Awaited<typeof addressing>;
     const host = attached as Attached;
     await settle([configureHost(runner, cfg, veth, host, l3), configureContainer(runner, cfg, ctx, l3)]);
-    const bridgeMac = host.bridgeMac;
     return {
       cniVersion: '1.1.0',
       interfaces: [
-        { name: cfg.bridge, mac: bridgeMac },
+        { name: cfg.bridge, mac: host.bridgeMac },
         { name: veth.host, mac: veth.hostMac },
         { name: ctx.ifName, mac: veth.containerMac, sandbox: ctx.netns },
       ],
@@ -169,7 +168,6 @@ export const owner = (ctx: CallContext): { network: string; containerId: string;
   containerId: ctx.containerId,
   ifName: ctx.ifName,
 });
-
 
 /**
  * Host side after IPAM: what an existing bridge lacks and the gateway addresses (one batch, and
