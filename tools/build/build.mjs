@@ -4,7 +4,7 @@
 //   dist/bin/<program>     hard links to it under every plugin name and cnictl.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { existsSync, linkSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { linkSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeHardenedRuntime } from './harden-runtime.mjs';
@@ -35,9 +35,13 @@ try {
 }
 // Replace, never truncate: an executable that is running keeps its old inode.
 renameSync(tmp, exe);
+// Each name is linked under a temporary name, then renamed over the old one: no moment where a
+// plugin is missing for a runtime (or a test) that execs it during a rebuild.
 for (const name of Object.keys(programs)) {
   const link = join(dist, 'bin', name);
-  if (existsSync(link)) rmSync(link);
-  linkSync(exe, link);
+  const tmpLink = `${link}.tmp-${process.pid}`;
+  rmSync(tmpLink, { force: true });
+  linkSync(exe, tmpLink);
+  renameSync(tmpLink, link);
 }
 console.log(`built ${Object.keys(programs).join(', ')} -> ${join(dist, 'bin')}`);
