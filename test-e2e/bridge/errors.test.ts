@@ -92,4 +92,19 @@ describe('bad input and failures', () => {
     expect(out.code).not.toBe(0);
     expect(out.json?.msg).toMatch(/eth0/);
   });
+
+  it('STATUS is passed to IPAM: fine with free addresses, code 50 once the range is used up', () => {
+    lab = new BridgeLab();
+    const conf = lab.conf('1.1.0', [[{ subnet: '10.88.0.0/29', rangeStart: '10.88.0.2', rangeEnd: '10.88.0.3' } as { subnet: string }]]);
+    expect(lab.run('STATUS', conf).code).toBe(0);
+    lab.add(conf, { containerId: 'c1', netns: lab.pod('p1') });
+    lab.add(conf, { containerId: 'c2', netns: lab.pod('p2') });
+    const status = lab.run('STATUS', conf);
+    expect(status.code).not.toBe(0);
+    expect(status.json?.code).toBe(50);
+    const third = lab.run('ADD', conf, { containerId: 'c3', netns: lab.pod('p3') });
+    expect(third.code).not.toBe(0);
+    expect(third.json?.msg).toMatch(/10\.88\.0\.2-10\.88\.0\.3|no IP addresses available|exhausted|full/i);
+    expect(lab.nodeLinks().filter((l) => l.ifname.startsWith('veth'))).toHaveLength(2);
+  });
 });
