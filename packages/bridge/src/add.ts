@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { CniError, delegate, ErrorCode, type CallContext, type Result } from '@cni-ts/core';
-import { IpBatch, IpBatchError, runIpBatch } from '@cni-ts/linux/ip/batch';
+import { IpBatch, IpBatchError, runIpBatch, startIpBatch, type StartedIpBatch } from '@cni-ts/linux/ip/batch';
 import { isZeroMac, randomMac } from '@cni-ts/linux/ip/mac';
 import { randomHex } from '@cni-ts/linux/ip/random';
 import { parseLinks, showLink, type LinkState } from '@cni-ts/linux/ip/query';
@@ -47,6 +47,9 @@ export async function add(ctx: CallContext, runner: CommandRunner): Promise<Resu
     // Started together: the veth (its host batch is spawned first, before IPAM's work takes this
     // thread), the spoof-check (it matches the host veth by name), IPAM and then masquerading.
     const attaching = attachVeth(runner, cfg, veth, ctx);
+    // The container's `ip -batch` starts now and gets its commands once the addresses are known.
+    const containerIp = startIpBatch(runner, ctx.netns);
+    undo.push(async () => (await containerIp).cancel());
     const spoofCheck = cfg.macspoofchk ? setupSpoofCheck(runner, veth.host, veth.containerMac, ctx.containerId, ctx.ifName) : undefined;
     const addressing = (async () => {
       const ipam: Result = (type ? await delegate(ctx, type, 'ADD', ctx.config) : undefined) ?? { cniVersion: '1.1.0' };
@@ -58,7 +61,7 @@ export async function add(ctx: CallContext, runner: CommandRunner): Promise<Resu
     const [attached, addressed] = await settle([attaching, addressing, masquerading, spoofCheck]);
     const { ipam, l3 } = addressed as Awaited<typeof addressing>;
     const host = attached as Attached;
-    await settle([configureHost(runner, cfg, veth, host, l3), configureContainer(runner, cfg, ctx, l3)]);
+    await settle([configureHost(runner, cfg, veth, host, l3), configureContainer(runner, cfg, ctx, l3, await containerIp)]);
     return {
       cniVersion: '1.1.0',
       interfaces: [
@@ -195,14 +198,13 @@ async function configureHost(runner: CommandRunner, cfg: BridgeConfig, veth: Vet
   }
 }
 
-async function configureContainer(runner: CommandRunner, cfg: BridgeConfig, ctx: CallContext, l3: L3Plan): Promise<void> {
+async function configureContainer(runner: CommandRunner, cfg: BridgeConfig, ctx: CallContext, l3: L3Plan, ip: StartedIpBatch): Promise<void> {
   if (l3.addrs.length > 0) await writeSysctlsIn(runner, ctx.netns, containerSysctls(cfg, ctx.ifName, l3.addrs));
   const batch = new IpBatch();
   planContainerLink(batch, cfg, ctx.ifName, l3.addrs);
-  const dadWait = cfg.enableDad && l3.addrs.some((a) => a.family === 6);
-  if (dadWait) {
+  if (cfg.enableDad && l3.addrs.some((a) => a.family === 6)) {
     // Routes via an IPv6 gateway need a usable (non-tentative) source address first.
-    await runIpBatch(runner, ctx.netns, batch);
+    await ip.send(batch);
     await waitForDad(runner, ctx.netns, ctx.ifName);
     const routes = new IpBatch();
     planRoutes(routes, ctx.ifName, l3.routes, l3.defaultGw);
@@ -210,7 +212,7 @@ async function configureContainer(runner: CommandRunner, cfg: BridgeConfig, ctx:
     return;
   }
   planRoutes(batch, ctx.ifName, l3.routes, l3.defaultGw);
-  await runIpBatch(runner, ctx.netns, batch);
+  await ip.send(batch);
 }
 
 /** The config's dns, when set, replaces IPAM's (as the reference does). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RecordingRunner } from '../run.ts';
-import { IpBatch, IpBatchError, runIpBatch } from './batch.ts';
+import { IpBatch, IpBatchError, runIpBatch, startIpBatch } from './batch.ts';
 
 describe('IpBatch', () => {
   it('sends every command to one ip -batch process, in the namespace given by path', async () => {
@@ -31,5 +31,16 @@ describe('IpBatch', () => {
     const runner = new RecordingRunner();
     await runIpBatch(runner, '', new IpBatch());
     expect(runner.calls).toHaveLength(0);
+  });
+
+  it('startIpBatch with a runner that cannot start early runs the batch when it is sent, and nothing on cancel', async () => {
+    const runner = new RecordingRunner();
+    const started = await startIpBatch(runner, '/run/netns/pod');
+    expect(runner.calls).toHaveLength(0);
+    await started.send(new IpBatch().add('link', 'set', 'dev', 'eth0', 'up'));
+    expect(runner.calls).toEqual([{ argv: ['nsenter', '--net=/run/netns/pod', '--', 'ip', '-batch', '-'], input: 'link set dev eth0 up\n' }]);
+    const cancelled = await startIpBatch(runner, '/run/netns/pod');
+    cancelled.cancel();
+    expect(runner.calls).toHaveLength(1);
   });
 });

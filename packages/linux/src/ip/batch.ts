@@ -1,5 +1,6 @@
 import { inNetns } from '../netns.ts';
-import type { CommandRunner } from '../run.ts';
+import type { CommandRunner, RunResult } from '../run.ts';
+import { canStart } from './bun-spawn.ts';
 
 /**
  * Many iproute2 commands sent to one `ip -batch -` process: one spawn instead of one per
@@ -53,7 +54,39 @@ export class IpBatchError extends Error {
  */
 export async function runIpBatch(runner: CommandRunner, netns: string, batch: IpBatch, options: readonly string[] = []): Promise<string> {
   if (batch.empty) return '';
-  const r = await runner.run(inNetns(netns, ['ip', ...options, '-batch', '-']), { input: batch.text() });
+  return outcome(batch, await runner.run(ipArgv(netns, options), { input: batch.text() }));
+}
+
+/**
+ * Start `ip -batch` in a namespace before its commands are known, so that its start-up overlaps
+ * other work (with a runner that can start commands early; others run it when the batch is sent).
+ * Exactly one of send() or cancel() must follow.
+ */
+export interface StartedIpBatch {
+  send(batch: IpBatch): Promise<string>;
+  cancel(): void;
+}
+
+export async function startIpBatch(runner: CommandRunner, netns: string): Promise<StartedIpBatch> {
+  if (!canStart(runner)) return { send: (batch) => runIpBatch(runner, netns, batch), cancel: () => undefined };
+  const started = await runner.start(ipArgv(netns, []));
+  let used = false;
+  return {
+    send: async (batch) => {
+      used = true;
+      return outcome(batch, await started.finish(batch.text()));
+    },
+    // An empty batch: ip reads end-of-input and exits.
+    cancel: () => {
+      if (!used) started.finish('').catch(() => undefined);
+      used = true;
+    },
+  };
+}
+
+const ipArgv = (netns: string, options: readonly string[]): string[] => inNetns(netns, ['ip', ...options, '-batch', '-']);
+
+function outcome(batch: IpBatch, r: RunResult): string {
   if (r.code === 0) return r.stdout;
   const m = /Command failed -:(\d+)/.exec(r.stderr);
   const line = m ? Number(m[1]) - 1 : -1;

@@ -7,13 +7,26 @@ import type { CommandRunner, RunOptions, RunResult } from '../run.ts';
  * argv arrays only, a missing binary answers code 127 with "ENOENT" in stderr.
  */
 interface BunSubprocess {
+  stdin?: { write(data: string): unknown; end(): unknown };
   stdout: ReadableStream<Uint8Array>;
   stderr: ReadableStream<Uint8Array>;
   exited: Promise<number>;
 }
 interface BunSpawn {
-  spawn(argv: string[], options: { stdin: Uint8Array | 'ignore'; stdout: 'pipe'; stderr: 'pipe' }): BunSubprocess;
+  spawn(argv: string[], options: { stdin: Uint8Array | 'ignore' | 'pipe'; stdout: 'pipe'; stderr: 'pipe' }): BunSubprocess;
 }
+
+/** A command already running, waiting for its input: finish() sends it and collects the result. */
+export interface StartedCommand {
+  finish(input: string): Promise<RunResult>;
+}
+
+/** A runner that can start a command before its input is known (its start-up then overlaps other work). */
+export interface StartingRunner extends CommandRunner {
+  start(argv: readonly string[]): Promise<StartedCommand>;
+}
+
+export const canStart = (runner: CommandRunner): runner is StartingRunner => typeof (runner as Partial<StartingRunner>).start === 'function';
 
 /** Bun's spawn, when running under Bun. */
 export function bunSpawner(): BunSpawn | undefined {
@@ -33,10 +46,33 @@ export class BunSpawnRunner implements CommandRunner {
     } catch (err) {
       return Promise.resolve({ stdout: '', stderr: `${argv[0]}: ${(err as Error).message}`, code: 127 });
     }
-    return Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]).then(([stdout, stderr, code]) => ({
-      stdout,
-      stderr,
-      code,
-    }));
+    return collect(child);
   }
+
+  /** Spawned synchronously (before the first await), like run(). */
+  start(argv: readonly string[]): Promise<StartedCommand> {
+    let child: BunSubprocess;
+    try {
+      child = this.bun.spawn([...argv], { stdin: 'pipe', stdout: 'pipe', stderr: 'pipe' });
+    } catch (err) {
+      const failed: RunResult = { stdout: '', stderr: `${argv[0]}: ${(err as Error).message}`, code: 127 };
+      return Promise.resolve({ finish: async () => failed });
+    }
+    const result = collect(child);
+    return Promise.resolve({
+      finish: (input: string) => {
+        child.stdin!.write(input);
+        child.stdin!.end();
+        return result;
+      },
+    });
+  }
+}
+
+function collect(child: BunSubprocess): Promise<RunResult> {
+  return Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]).then(([stdout, stderr, code]) => ({
+    stdout,
+    stderr,
+    code,
+  }));
 }

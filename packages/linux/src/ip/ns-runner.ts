@@ -1,5 +1,5 @@
 import { SpawnRunner, type CommandRunner, type RunOptions, type RunResult } from '../run.ts';
-import { BunSpawnRunner, bunSpawner } from './bun-spawn.ts';
+import { BunSpawnRunner, bunSpawner, canStart, type StartedCommand, type StartingRunner } from './bun-spawn.ts';
 import { canEnterNetns, NetnsEnterError, withNetns } from './enter.ts';
 
 /**
@@ -7,18 +7,34 @@ import { canEnterNetns, NetnsEnterError, withNetns } from './enter.ts';
  * `nsenter --net=PATH -- CMD...` (as built by inNetns) without the nsenter process: it spawns CMD
  * from this thread while inside the namespace. Under Node everything goes to SpawnRunner unchanged.
  */
-export class NetnsRunner implements CommandRunner {
+export class NetnsRunner implements StartingRunner {
   constructor(private readonly inner: CommandRunner = defaultRunner()) {}
 
   async run(argv: readonly string[], options?: RunOptions): Promise<RunResult> {
-    const m = argv[0] === 'nsenter' && argv[2] === '--' ? /^--net=(.+)$/.exec(argv[1] ?? '') : null;
-    if (!m || !(await canEnterNetns())) return this.inner.run(argv, options);
+    const path = nsenterPath(argv);
+    if (path === undefined || !(await canEnterNetns())) return this.inner.run(argv, options);
     try {
       // The child is spawned synchronously inside withNetns, so it starts in the namespace.
-      return await withNetns(m[1]!, () => this.inner.run(argv.slice(3), options));
+      return await withNetns(path, () => this.inner.run(argv.slice(3), options));
     } catch (err) {
       if (err instanceof NetnsEnterError) return { stdout: '', stderr: err.message, code: 1 };
       throw err;
+    }
+  }
+
+  /** Start a command now and send its input later; without that ability, run it at finish(). */
+  async start(argv: readonly string[]): Promise<StartedCommand> {
+    const inner = this.inner;
+    if (!canStart(inner)) return { finish: (input) => this.run(argv, { input }) };
+    const path = nsenterPath(argv);
+    if (path === undefined) return inner.start(argv);
+    if (!(await canEnterNetns())) return { finish: (input) => this.run(argv, { input }) };
+    try {
+      return await withNetns(path, () => inner.start(argv.slice(3)));
+    } catch (err) {
+      if (!(err instanceof NetnsEnterError)) throw err;
+      const failed: RunResult = { stdout: '', stderr: err.message, code: 1 };
+      return { finish: async () => failed };
     }
   }
 }
@@ -26,4 +42,10 @@ export class NetnsRunner implements CommandRunner {
 function defaultRunner(): CommandRunner {
   const bun = bunSpawner();
   return bun ? new BunSpawnRunner(bun) : new SpawnRunner();
+}
+
+/** The namespace path of an `nsenter --net=PATH -- CMD...` argv (as inNetns builds it). */
+function nsenterPath(argv: readonly string[]): string | undefined {
+  const m = argv[0] === 'nsenter' && argv[2] === '--' ? /^--net=(.+)$/.exec(argv[1] ?? '') : null;
+  return m ? m[1] : undefined;
 }
