@@ -1,7 +1,7 @@
 import { CniError, CURRENT_VERSION, ErrorCode, type CallContext, type Result } from '@cni-ts/core';
 import { allocate, type Allocation } from './allocate.ts';
 import { parseIpamConfig, requestedIPs, type RequestedIP } from './config.ts';
-import { formatIP, parseIP } from './ip.ts';
+import { formatIP, parseIP } from '@cni-ts/core/net/ip';
 import { describeSet, rangeFor, type RangeSet } from './range.ts';
 import { withNetwork } from './session.ts';
 

@@ -1,6 +1,6 @@
 import { CniError, ErrorCode } from '@cni-ts/core';
 import type { RequestedIP } from './config.ts';
-import { formatIP, sameIP, type IP } from './ip.ts';
+import { formatIP, sameIP, type IP } from '@cni-ts/core/net/ip';
 import { candidates, capacity, describeSet, rangeFor, type Range, type RangeSet } from './range.ts';
 import type { Session } from './session.ts';
 import type { Owner } from './store.ts';

@@ -1,6 +1,6 @@
 import { CniError, ErrorCode, type CallContext } from '@cni-ts/core';
 import { parseIpamConfig } from './config.ts';
-import { formatIP, parseCidr } from './ip.ts';
+import { formatIP, parseCidr } from '@cni-ts/core/net/ip';
 import { rangeFor } from './range.ts';
 import { networkDir, withNetwork } from './session.ts';
 
@@ -17,8 +17,8 @@ export async function check(ctx: CallContext): Promise<void> {
   if (held.size === 0) throw missing();
   for (const ipc of ctx.prevResult?.ips ?? []) {
     const cidr = parseCidr(ipc.address);
-    if (!cidr || !conf.rangeSets.some((set) => rangeFor(set, cidr.ip))) continue;
-    if (!held.has(formatIP(cidr.ip))) {
+    if (!cidr || !conf.rangeSets.some((set) => rangeFor(set, cidr))) continue;
+    if (!held.has(formatIP(cidr))) {
       throw new CniError(ErrorCode.Internal, `host-local: prevResult address ${ipc.address} is not reserved for ${who}`);
     }
   }

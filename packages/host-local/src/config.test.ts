@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_DATA_DIR, parseIpamConfig, parseStoreLocation, requestedIPs } from './config.ts';
-import { formatIP } from './ip.ts';
+import { formatIP } from '@cni-ts/core/net/ip';
 import { describeSet } from './range.ts';
 
 const conf = (ipam: Record<string, unknown> | undefined, extra: Record<string, unknown> = {}): NetConf => ({

@@ -1,5 +1,5 @@
 import { capabilityArg, cniArg, CniError, ErrorCode, getInsensitive, invalidConfig, parseCniArgs, type CallContext, type DNS, type NetConf, type Route } from '@cni-ts/core';
-import { formatIP, parseCidr, parseIP, type IP } from './ip.ts';
+import { formatIP, parseCidr, parseIP, type IP } from '@cni-ts/core/net/ip';
 import { describeSet, parseRange, parseRangeSet, setsOverlap, type RangeSet } from './range.ts';
 import { readResolvConf } from './resolv.ts';
 

@@ -1,6 +1,6 @@
 import { CniError } from '@cni-ts/core';
 import { describe, expect, it } from 'vitest';
-import { formatIP, parseIP } from './ip.ts';
+import { formatIP, parseIP } from '@cni-ts/core/net/ip';
 import { candidates, capacity, parseRange, parseRangeSet } from './range.ts';
 
 const codeAndMessage = (fn: () => unknown): { code: number; msg: string } => {

@@ -1,5 +1,5 @@
 import { getInsensitive, invalidConfig } from '@cni-ts/core';
-import { cidrContains, formatCidr, formatIP, lastOf, networkOf, offset, parseCidr, parseIP, sameIP, type Cidr, type Family, type IP } from './ip.ts';
+import { contains, familyBits, formatCidr, formatIP, lastOf, networkOf, offset, parseCidr, parseIP, sameIP, type Cidr, type Family, type IP } from '@cni-ts/core/net/ip';
 
 /** One range of a range set, normalised: every bound filled in and checked. */
 export interface Range {
@@ -19,7 +19,7 @@ function ipField(raw: Record<string, unknown>, key: string, field: string, subne
   if (value === undefined || value === null || value === '') return undefined;
   const ip = typeof value === 'string' ? parseIP(value) : undefined;
   if (!ip) throw invalidConfig(`${field}.${key}: ${describeJson(value)} is not an IP address`);
-  if (!cidrContains(subnet, ip)) {
+  if (!contains(subnet, ip)) {
     throw invalidConfig(`${field}.${key}: ${formatIP(ip)} is not in subnet ${formatCidr(subnet)}`);
   }
   return ip;
@@ -37,18 +37,17 @@ export function parseRange(raw: unknown, field: string): Range {
   if (subnetText === undefined || subnetText === '') throw invalidConfig(`${field}.subnet: missing`);
   const cidr = typeof subnetText === 'string' ? parseCidr(subnetText) : undefined;
   if (!cidr) throw invalidConfig(`${field}.subnet: ${describeJson(subnetText)} is not a CIDR (e.g. 10.22.0.0/16)`);
-  const network = networkOf(cidr);
-  const subnet: Cidr = { ip: network, prefix: cidr.prefix };
-  if (!sameIP(network, cidr.ip)) {
+  const subnet = networkOf(cidr);
+  if (!sameIP(subnet, cidr)) {
     throw invalidConfig(`${field}.subnet: ${subnetText} has host bits set (the network address is ${formatCidr(subnet)})`);
   }
-  const bits = cidr.ip.family === 4 ? 32 : 128;
+  const bits = familyBits(cidr.family);
   if (cidr.prefix > bits - 2) throw invalidConfig(`${field}.subnet: ${subnetText} is too small to allocate from (at most /${bits - 2})`);
 
   const last = lastOf(subnet);
-  const gateway = ipField(obj, 'gateway', field, subnet) ?? offset(network, 1n);
-  const start = ipField(obj, 'rangeStart', field, subnet) ?? offset(network, 1n);
-  const end = ipField(obj, 'rangeEnd', field, subnet) ?? (network.family === 4 ? offset(last, -1n) : last);
+  const gateway = ipField(obj, 'gateway', field, subnet) ?? offset(subnet, 1n);
+  const start = ipField(obj, 'rangeStart', field, subnet) ?? offset(subnet, 1n);
+  const end = ipField(obj, 'rangeEnd', field, subnet) ?? (subnet.family === 4 ? offset(last, -1n) : last);
   if (start.value > end.value) {
     throw invalidConfig(`${field}: rangeStart ${formatIP(start)} is after rangeEnd ${formatIP(end)}`);
   }
@@ -64,7 +63,7 @@ export function parseRangeSet(raw: unknown, field: string): RangeSet {
   const set = raw.map((r, i) => parseRange(r, `${field}[${i}]`));
   const family = setFamily(set);
   set.forEach((r, i) => {
-    if (r.subnet.ip.family !== family) throw invalidConfig(`${field}[${i}].subnet: mixed address families in one range set`);
+    if (r.subnet.family !== family) throw invalidConfig(`${field}[${i}].subnet: mixed address families in one range set`);
     for (let j = 0; j < i; j++) {
       if (overlaps(set[j]!, r)) throw invalidConfig(`${field}[${i}]: overlaps ${field}[${j}] (${describeRange(r)} and ${describeRange(set[j]!)})`);
     }
@@ -72,7 +71,7 @@ export function parseRangeSet(raw: unknown, field: string): RangeSet {
   return set;
 }
 
-export const setFamily = (set: RangeSet): Family => set[0]!.subnet.ip.family;
+export const setFamily = (set: RangeSet): Family => set[0]!.subnet.family;
 
 export const setsOverlap = (a: RangeSet, b: RangeSet): boolean => a.some((ra) => b.some((rb) => overlaps(ra, rb)));
 

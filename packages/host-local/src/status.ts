@@ -1,6 +1,6 @@
 import { CniError, ErrorCode, type CallContext } from '@cni-ts/core';
 import { parseIpamConfig } from './config.ts';
-import { sameIP } from './ip.ts';
+import { sameIP } from '@cni-ts/core/net/ip';
 import { capacity, describeSet, rangeFor } from './range.ts';
 import { networkDir } from './session.ts';
 

@@ -1,7 +1,7 @@
 import { lstatSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@cni-ts/linux';
-import { formatIP, parseIP, type IP } from './ip.ts';
+import { formatIP, parseIP, type IP } from '@cni-ts/core/net/ip';
 
 /**
  * Who holds a reserved address, as written in its file: `<containerID>\r\n<ifname>`. Files
