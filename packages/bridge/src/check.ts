@@ -1,5 +1,5 @@
 import { CniError, delegate, ErrorCode, type CallContext } from '@cni-ts/core';
-import { formatIp, networkOf, parseCidr, parseIp, formatCidr, type Cidr } from '@cni-ts/linux/ip/cidr';
+import { formatCidr, formatIP, networkOf, parseCidr, parseIP, type Cidr } from '@cni-ts/core/net/ip';
 import { showLink, showLinks, showRoutes } from '@cni-ts/linux/ip/query';
 import type { CommandRunner } from '@cni-ts/linux/run';
 import { owner } from './add.ts';
@@ -47,7 +47,7 @@ export async function check(ctx: CallContext, runner: CommandRunner): Promise<vo
     const want = parseCidr(ip.address);
     if (!want) throw fail(`prevResult has an invalid address ${ip.address}`);
     addrs.push(want);
-    const present = cont.addrs.some((a) => a.family === want.family && a.prefixlen === want.prefix && parseIp(a.local)?.ip === want.ip);
+    const present = cont.addrs.some((a) => a.family === want.family && a.prefixlen === want.prefix && parseIP(a.local)?.value === want.value);
     if (!present) throw fail(`address ${ip.address} is not on "${ctx.ifName}"`);
   }
   await checkRoutes(runner, ctx, prev.routes ?? []);
@@ -65,9 +65,9 @@ async function checkRoutes(runner: CommandRunner, ctx: CallContext, routes: Arra
     const dst = parseCidr(r.dst);
     if (!dst) throw fail(`prevResult has an invalid route destination ${r.dst}`);
     const net = networkOf(dst);
-    const text = net.prefix === 0 ? 'default' : net.prefix === (net.family === 4 ? 32 : 128) ? formatIp(net.family, net.ip) : formatCidr(net);
+    const text = net.prefix === 0 ? 'default' : net.prefix === (net.family === 4 ? 32 : 128) ? formatIP(net) : formatCidr(net);
     const found = (tables[net.family] ?? []).some(
-      (x) => x.dst === text && (r.gw === undefined || (x.gateway !== undefined && parseIp(x.gateway)?.ip === parseIp(r.gw)?.ip)),
+      (x) => x.dst === text && (r.gw === undefined || (x.gateway !== undefined && parseIP(x.gateway)?.value === parseIP(r.gw)?.value)),
     );
     if (!found) throw fail(`route to ${r.dst}${r.gw ? ` via ${r.gw}` : ''} is missing in ${ctx.netns}`);
   }

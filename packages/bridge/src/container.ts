@@ -1,6 +1,6 @@
 import type { Route } from '@cni-ts/core';
 import { IpBatch } from '@cni-ts/linux/ip/batch';
-import { formatCidr, networkOf, parseCidr, type Cidr, type Family } from '@cni-ts/linux/ip/cidr';
+import { formatCidr, networkOf, parseCidr, type Cidr, type Family } from '@cni-ts/core/net/ip';
 import type { BridgeConfig } from './config.ts';
 
 /** Per-interface sysctls of the container side, set before addresses go on (as the reference does). */

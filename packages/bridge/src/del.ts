@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { delegate, type CallContext } from '@cni-ts/core';
-import { parseCidr, type Family } from '@cni-ts/linux/ip/cidr';
+import { parseCidr, type Family } from '@cni-ts/core/net/ip';
 import { inNetns } from '@cni-ts/linux/netns';
 import type { CommandRunner } from '@cni-ts/linux/run';
 import { owner } from './add.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { IpBatch } from '@cni-ts/linux/ip/batch';
-import { parseCidr } from '@cni-ts/linux/ip/cidr';
+import { parseCidr } from '@cni-ts/core/net/ip';
 import { parseLinks, type LinkState } from '@cni-ts/linux/ip/query';
 import { parseConfig } from './config.ts';
 import { planContainerLink, planRoutes } from './container.ts';

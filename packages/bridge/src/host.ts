@@ -1,6 +1,6 @@
 import { CniError, ErrorCode } from '@cni-ts/core';
 import { IpBatch } from '@cni-ts/linux/ip/batch';
-import { contains, formatCidr, parseCidr, type Cidr } from '@cni-ts/linux/ip/cidr';
+import { contains, formatCidr, parseCidr, type Cidr } from '@cni-ts/core/net/ip';
 import { isZeroMac } from '@cni-ts/linux/ip/mac';
 import type { LinkState } from '@cni-ts/linux/ip/query';
 import type { BridgeConfig } from './config.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCidr } from '@cni-ts/linux/ip/cidr';
+import { formatCidr } from '@cni-ts/core/net/ip';
 import { parseConfig } from './config.ts';
 import { planL3 } from './l3.ts';
 

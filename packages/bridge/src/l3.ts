@@ -1,5 +1,5 @@
 import { CniError, ErrorCode, type IPConfig, type Result, type Route } from '@cni-ts/core';
-import { firstHost, formatCidr, formatIp, parseCidr, parseIp, type Cidr, type Family } from '@cni-ts/linux/ip/cidr';
+import { formatCidr, formatIP, networkOf, offset, parseCidr, parseIP, type Cidr, type Family } from '@cni-ts/core/net/ip';
 import type { BridgeConfig } from './config.ts';
 
 /** Index of the container interface in the result: [bridge, host veth, container veth]. */
@@ -34,17 +34,17 @@ export function planL3(cfg: BridgeConfig, ipam: Result): L3Plan {
     const addr = parseCidr(ipc.address);
     if (!addr) throw new CniError(ErrorCode.DecodeFailure, `IPAM returned an invalid address ${JSON.stringify(ipc.address)}`);
     let gateway = ipc.gateway;
-    if (gateway !== undefined && parseIp(gateway)?.family !== addr.family) {
+    if (gateway !== undefined && parseIP(gateway)?.family !== addr.family) {
       throw new CniError(ErrorCode.DecodeFailure, `IPAM returned gateway ${gateway} for address ${ipc.address} of another family`);
     }
-    if (gateway === undefined && cfg.isGateway) gateway = formatIp(addr.family, firstHost(addr).ip);
+    if (gateway === undefined && cfg.isGateway) gateway = formatIP(offset(networkOf(addr), 1n));
     if (gateway !== undefined) defaultGw[addr.family] ??= gateway;
     if (cfg.isDefaultGateway && !hasDefault.has(addr.family) && gateway !== undefined) {
       routes.push({ dst: DEFAULT_DST[addr.family], gw: gateway });
       hasDefault.add(addr.family);
     }
     if (cfg.isGateway && gateway !== undefined) {
-      const gw: Cidr = { family: addr.family, ip: parseIp(gateway)!.ip, prefix: addr.prefix };
+      const gw: Cidr = { ...parseIP(gateway)!, prefix: addr.prefix };
       if (!bridgeAddrs.some((b) => formatCidr(b) === formatCidr(gw))) bridgeAddrs.push(gw);
     }
     addrs.push(addr);

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CniError } from '@cni-ts/core';
-import { parseCidr } from './cidr.ts';
 import { loadSubnetEnv, parseSubnetEnv } from './subnet-env.ts';
 
 const parse = (text: string) => parseSubnetEnv(text, '/run/flannel/subnet.env');
@@ -86,24 +85,5 @@ describe('loadSubnetEnv', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
-});
-
-describe('parseCidr', () => {
-  it.each([
-    ['10.1.17.1/24', '10.1.17.0/24'],
-    ['0.0.0.0/0', '0.0.0.0/0'],
-    ['fc00::1/64', 'fc00::/64'],
-    ['FC00:0:0:0:1:0:0:1/128', 'fc00::1:0:0:1/128'],
-    ['2001:db8:0:0:1:0:0:0/64', '2001:db8::/64'],
-    ['1:0:0:2:0:0:0:3/128', '1:0:0:2::3/128'],
-    ['::ffff:10.1.2.3/128', '::ffff:a01:203/128'],
-  ])('%s -> %s', (input, expected) => {
-    const c = parseCidr(input);
-    expect(c && `${c.network}/${c.prefix}`).toBe(expected);
-  });
-
-  it.each(['10.1.17.1', '10.1.17/24', '10.1.17.1/33', 'fc00::1/129', '1::2::3/64', 'x/8'])('rejects %s', (input) => {
-    expect(parseCidr(input)).toBeUndefined();
   });
 });

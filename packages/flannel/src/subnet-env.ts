@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { CniError, ErrorCode } from '@cni-ts/core';
-import { cidrText, parseCidr } from './cidr.ts';
+import { formatCidr, networkOf, parseCidr } from '@cni-ts/core/net/ip';
 
 /** What flanneld tells the node about its share of the pod network (its subnet.env). */
 export interface SubnetEnv {
@@ -62,7 +62,8 @@ export function parseSubnetEnv(text: string, file: string): SubnetEnv {
     for (const item of raw.split(',').map((s) => s.trim())) {
       const c = parseCidr(item);
       if (!c || c.family !== family) throw bad(key, `is not a list of IPv${family} CIDRs (item "${item}")`);
-      if (!out.includes(cidrText(c))) out.push(cidrText(c));
+      const network = formatCidr(networkOf(c));
+      if (!out.includes(network)) out.push(network);
     }
     return out;
   };
@@ -71,7 +72,7 @@ export function parseSubnetEnv(text: string, file: string): SubnetEnv {
     if (raw === undefined) return undefined;
     const c = parseCidr(raw);
     if (!c || c.family !== family) throw bad(key, `is not an IPv${family} CIDR`);
-    return cidrText(c);
+    return formatCidr(networkOf(c));
   };
 
   const env: Partial<SubnetEnv> = {

@@ -1,4 +1,4 @@
-import type { Family } from './addr.ts';
+import type { Family } from '@cni-ts/core/net/ip';
 import type { BackendName, PortmapConfig } from './config.ts';
 import type { ContainerTarget } from './mappings.ts';
 import type { Attachment } from './naming.ts';

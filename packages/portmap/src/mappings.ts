@@ -1,5 +1,5 @@
 import { getInsensitive, invalidConfig, type Result } from '@cni-ts/core';
-import { canonicalIp, familyOf, isUnspecified, networkOf, type Family } from './addr.ts';
+import { formatCidr, formatIP, networkOf, parseCidrOrIP, parseIP, type Family } from '@cni-ts/core/net/ip';
 
 export const PROTOCOLS = ['tcp', 'udp', 'sctp'] as const;
 export type Protocol = (typeof PROTOCOLS)[number];
@@ -55,10 +55,10 @@ export function parsePortMappings(raw: unknown): PortMapping[] {
     const hostIP = getInsensitive(entry, 'hostIP') ?? '';
     if (typeof hostIP !== 'string') throw invalidConfig(`${where}.hostIP must be a string`);
     if (hostIP !== '') {
-      const family = familyOf(hostIP);
-      if (!family) throw invalidConfig(`${where}.hostIP is not an IP address: ${JSON.stringify(hostIP)}`);
-      mapping.hostFamily = family;
-      if (!isUnspecified(hostIP)) mapping.hostIP = canonicalIp(hostIP);
+      const ip = parseIP(hostIP);
+      if (!ip) throw invalidConfig(`${where}.hostIP is not an IP address: ${JSON.stringify(hostIP)}`);
+      mapping.hostFamily = ip.family;
+      if (ip.value !== 0n) mapping.hostIP = formatIP(ip);
     }
     return mapping;
   });
@@ -81,11 +81,9 @@ export function containerTargets(prev: Result, ifName: string): ContainerTarget[
       const iface = prev.interfaces?.[ip.interface];
       if (iface && (iface.name !== ifName || !iface.sandbox)) continue;
     }
-    const [addr = '', len] = ip.address.split('/');
-    const family = familyOf(addr);
-    if (!family || targets.some((t) => t.family === family)) continue;
-    const prefix = len === undefined ? (family === 4 ? 32 : 128) : Number(len);
-    targets.push({ family, ip: canonicalIp(addr), subnet: networkOf(addr, prefix) });
+    const addr = parseCidrOrIP(ip.address);
+    if (!addr || targets.some((t) => t.family === addr.family)) continue;
+    targets.push({ family: addr.family, ip: formatIP(addr), subnet: formatCidr(networkOf(addr)) });
   }
   return targets;
 }

@@ -1,6 +1,6 @@
 import { CniError, ErrorCode, type CallContext, type Plugin, type Result } from '@cni-ts/core';
 import type { CommandRunner } from '@cni-ts/linux';
-import type { Family } from './addr.ts';
+import type { Family } from '@cni-ts/core/net/ip';
 import { parseConfig, type BackendName, type PortmapConfig } from './config.ts';
 import { flushUdpConntrack } from './conntrack.ts';
 import type { Forwarder, UdpPort } from './forwarder.ts';

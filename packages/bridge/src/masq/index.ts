@@ -1,5 +1,5 @@
 import type { Attachment } from '@cni-ts/core';
-import type { Cidr, Family } from '@cni-ts/linux/ip/cidr';
+import type { Cidr, Family } from '@cni-ts/core/net/ip';
 import type { CommandRunner } from '@cni-ts/linux/run';
 import type { MasqBackend } from '../config.ts';
 import { IptablesMasq } from './iptables.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCidr } from '@cni-ts/linux/ip/cidr';
+import { parseCidr } from '@cni-ts/core/net/ip';
 import { RecordingRunner } from '@cni-ts/linux/run';
 import { chainName, IptablesMasq, ruleComment, setupText, staleChains, teardownText } from './iptables.ts';
 

@@ -1,5 +1,5 @@
 import type { Attachment } from '@cni-ts/core';
-import { formatCidr, formatIp, type Cidr, type Family } from '@cni-ts/linux/ip/cidr';
+import { formatCidr, formatIP, type Cidr, type Family } from '@cni-ts/core/net/ip';
 import { sha512Hex } from '@cni-ts/linux/ip/random';
 import { quoteArg, restoreNoflush, saveTable, savedChains, savedRules } from '@cni-ts/linux/netfilter/iptables';
 import type { CommandRunner } from '@cni-ts/linux/run';
@@ -30,7 +30,7 @@ export function setupText(owner: MasqOwner, family: Family, ips: Cidr[]): string
     `:${chain} - [0:0]`,
     ...accepts,
     `-A ${chain} ! -d ${MULTICAST[family]} -j MASQUERADE ${c}`,
-    ...ips.map((ip) => `-A POSTROUTING -s ${formatIp(family, ip.ip)} -j ${chain} ${c}`),
+    ...ips.map((ip) => `-A POSTROUTING -s ${formatIP(ip)} -j ${chain} ${c}`),
     'COMMIT',
     '',
   ].join('\n');
@@ -94,7 +94,7 @@ export class IptablesMasq implements MasqBackendOps {
       if (!savedChains(saved).has(chain)) return `masquerade chain ${chain} is missing (IPv${family})`;
       const jumps = savedRules(saved, 'POSTROUTING').filter((l) => l.includes(`-j ${chain}`));
       for (const ip of mine) {
-        const src = formatIp(family, ip.ip);
+        const src = formatIP(ip);
         if (!jumps.some((l) => l.includes(`-s ${src}/`))) return `POSTROUTING has no masquerade jump for ${src}`;
       }
     }

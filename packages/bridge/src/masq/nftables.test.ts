@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCidr } from '@cni-ts/linux/ip/cidr';
+import { parseCidr } from '@cni-ts/core/net/ip';
 import { RecordingRunner } from '@cni-ts/linux/run';
 import { deleteScript, instanceComment, instanceHash, networkHash, NftablesMasq, setupScript } from './nftables.ts';
 

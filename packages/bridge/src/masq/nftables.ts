@@ -1,5 +1,5 @@
 import type { Attachment } from '@cni-ts/core';
-import { formatCidr, formatIp, networkOf, type Cidr } from '@cni-ts/linux/ip/cidr';
+import { formatCidr, formatIP, networkOf, type Cidr } from '@cni-ts/core/net/ip';
 import { sha512Hex } from '@cni-ts/linux/ip/random';
 import { nftApply, nftListChain, nftString } from '@cni-ts/linux/netfilter/nft';
 import type { CommandRunner } from '@cni-ts/linux/run';
@@ -36,7 +36,7 @@ export function setupScript(owner: MasqOwner, ips: Cidr[]): string {
     `add rule ${t} postrouting goto ${CHAIN}`,
     ...ips.map((ip) => {
       const fam = ip.family === 4 ? 'ip' : 'ip6';
-      return `add rule ${t} ${CHAIN} ${fam} saddr == ${formatIp(ip.family, ip.ip)} ${fam} daddr != ${formatCidr(networkOf(ip))} masquerade comment ${comment}`;
+      return `add rule ${t} ${CHAIN} ${fam} saddr == ${formatIP(ip)} ${fam} daddr != ${formatCidr(networkOf(ip))} masquerade comment ${comment}`;
     }),
     '',
   ].join('\n');

@@ -1,5 +1,5 @@
 import type { Attachment } from '@cni-ts/core';
-import type { Cidr, Family } from '@cni-ts/linux/ip/cidr';
+import type { Cidr, Family } from '@cni-ts/core/net/ip';
 
 /** Whose rules: every rule is named or commented from these, so DEL and GC find them again. */
 export interface MasqOwner {

@@ -1,6 +1,6 @@
 import { inNetns } from '../netns.ts';
 import type { CommandRunner } from '../run.ts';
-import type { Family } from './cidr.ts';
+import type { Family } from '@cni-ts/core/net/ip';
 
 /** What `ip -d -json addr show` says about one link, reduced to what plugins look at. */
 export interface LinkState {

@@ -1,4 +1,4 @@
-import type { Family } from '../ip/cidr.ts';
+import type { Family } from '@cni-ts/core/net/ip';
 import type { CommandRunner } from '../run.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { CniError, ErrorCode } from '@cni-ts/core';
 import { runChecked, type CommandRunner } from '@cni-ts/linux';
-import type { Family } from '../addr.ts';
+import type { Family } from '@cni-ts/core/net/ip';
 import type { Forwarder, ForwardRequest, UdpPort } from '../forwarder.ts';
 import type { ContainerTarget } from '../mappings.ts';
 import { iptablesDnatChain, type Attachment } from '../naming.ts';

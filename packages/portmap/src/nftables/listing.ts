@@ -1,4 +1,4 @@
-import type { Family } from '../addr.ts';
+import type { Family } from '@cni-ts/core/net/ip';
 
 /** Reading `nft -j list ...` output: the chains, the rules (with comment) and the verdict maps. */
 export interface NftRule {

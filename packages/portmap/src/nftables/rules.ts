@@ -1,4 +1,4 @@
-import type { Family } from '../addr.ts';
+import type { Family } from '@cni-ts/core/net/ip';
 import type { PortmapConfig } from '../config.ts';
 import { mappingsFor, type ContainerTarget, type Protocol } from '../mappings.ts';
 import { nftChains, nftComment, type Attachment } from '../naming.ts';

@@ -1,3 +1,5 @@
+import { formatCidr, networkOf, offset, parseCidr } from '@cni-ts/core/net/ip';
+
 /**
  * The lab's topology, computed before anything is made: which namespaces, addresses, subnets
  * and VXLAN entries each simulated node gets. Pure, so it is unit-tested and printed as is.
@@ -58,7 +60,10 @@ export function planLab(prefix: string, podsPerNode: number[], dualStack: boolea
 }
 
 /** The first address of a subnet, as flanneld writes FLANNEL_SUBNET (10.244.1.0/24 -> 10.244.1.1/24). */
-const firstHost = (subnet: string): string => subnet.replace(/\.0\//, '.1/').replace(/::\//, '::1/');
+function firstHost(subnet: string): string {
+  const net = networkOf(parseCidr(subnet)!);
+  return formatCidr({ ...offset(net, 1n), prefix: net.prefix });
+}
 const networkAddr = (subnet: string): string => subnet.split('/')[0]!;
 
 /** subnet.env as flanneld's vxlan backend writes it for this node. */
