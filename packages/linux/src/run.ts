@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { startProcess, SpawnError, type RunningProcess } from '@cni-ts/core/process/spawn';
 
 export interface RunResult {
   stdout: string;
@@ -19,24 +19,48 @@ export interface CommandRunner {
   run(argv: readonly string[], options?: RunOptions): Promise<RunResult>;
 }
 
-export class SpawnRunner implements CommandRunner {
+/** A command already running, waiting for its input: finish() sends it and collects the result. */
+export interface StartedCommand {
+  finish(input: string): Promise<RunResult>;
+}
+
+/** A runner that can start a command before its input is known (its start-up then overlaps other work). */
+export interface StartingRunner extends CommandRunner {
+  start(argv: readonly string[]): Promise<StartedCommand>;
+}
+
+export const canStart = (runner: CommandRunner): runner is StartingRunner => typeof (runner as Partial<StartingRunner>).start === 'function';
+
+/**
+ * Host commands as real processes (core's startProcess: Bun.spawn in the executables). The child
+ * is started synchronously, before the first await, so a caller inside another network namespace
+ * for that moment gets the child there. A command that cannot start answers code 127 with the
+ * reason (e.g. "ENOENT") in stderr, like a shell.
+ */
+export class SpawnRunner implements StartingRunner {
   run(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
-    const [file, ...args] = argv;
-    if (!file) return Promise.reject(new Error('empty command'));
-    return new Promise((resolve) => {
-      const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      child.stdout.on('data', (b: Buffer) => out.push(b));
-      child.stderr.on('data', (b: Buffer) => err.push(b));
-      child.on('error', (e) => resolve({ stdout: '', stderr: `${file}: ${e.message}`, code: 127 }));
-      child.on('close', (code) =>
-        resolve({ stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString(), code: code ?? 1 }),
-      );
-      child.stdin.on('error', () => undefined);
-      child.stdin.end(options.input ?? '');
-    });
+    return this.launch(argv).finish(options.input ?? '');
   }
+
+  start(argv: readonly string[]): Promise<StartedCommand> {
+    return Promise.resolve(this.launch(argv));
+  }
+
+  private launch(argv: readonly string[]): RunningProcess {
+    try {
+      const child = startProcess(argv);
+      return { finish: (input) => child.finish(input).catch(notStarted) };
+    } catch (err) {
+      const failed = notStarted(err);
+      return { finish: () => failed };
+    }
+  }
+}
+
+/** A command that could not start, as a shell reports it. */
+function notStarted(err: unknown): Promise<RunResult> {
+  if (!(err instanceof SpawnError)) return Promise.reject(err);
+  return Promise.resolve({ stdout: '', stderr: err.message, code: 127 });
 }
 
 export interface RecordedCall {

@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { CniError, ErrorCode } from '../spec/errors.ts';
 import type { Result } from '../spec/types.ts';
 import type { CallContext, CallInput, CallOutput, Plugin, Verb } from '../skel/context.ts';
 import { dispatch } from '../skel/dispatch.ts';
 import { parsePrintedResult } from '../version/convert.ts';
+import { runProcess, SpawnError } from '../process/spawn.ts';
 import { findPlugin, isSameFile } from './find.ts';
 
 /**
@@ -69,20 +69,12 @@ function delegateError(type: string, out: CallOutput): CniError {
  * Exec a delegate. Its stderr goes straight to ours (SPEC §4: passed through, as it is written),
  * so the returned output carries stdout only.
  */
-function execPlugin(file: string, input: CallInput): Promise<CallOutput> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, [], { env: input.env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'inherit'] });
-    const stdout: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => stdout.push(b));
-    child.on('error', (err) => reject(new CniError(ErrorCode.IoFailure, `cannot run plugin ${file}: ${err.message}`)));
-    child.on('close', (code, signal) =>
-      resolve({
-        stdout: Buffer.concat(stdout).toString(),
-        stderr: '',
-        exitCode: code ?? (signal ? 128 : 1),
-      }),
-    );
-    child.stdin.on('error', () => undefined); // a plugin that exits without reading stdin
-    child.stdin.end(input.stdin);
-  });
+async function execPlugin(file: string, input: CallInput): Promise<CallOutput> {
+  try {
+    const r = await runProcess([file], input.stdin, { env: input.env, stderr: 'inherit' });
+    return { stdout: r.stdout, stderr: '', exitCode: r.code };
+  } catch (err) {
+    if (err instanceof SpawnError) throw new CniError(ErrorCode.IoFailure, `cannot run plugin ${err.message}`);
+    throw err;
+  }
 }

@@ -1,6 +1,5 @@
 import { inNetns } from '../netns.ts';
-import type { CommandRunner, RunResult } from '../run.ts';
-import { canStart } from './bun-spawn.ts';
+import { canStart, type CommandRunner, type RunResult } from '../run.ts';
 
 /**
  * Many iproute2 commands sent to one `ip -batch -` process: one spawn instead of one per

@@ -1,14 +1,14 @@
-import { SpawnRunner, type CommandRunner, type RunOptions, type RunResult } from '../run.ts';
-import { BunSpawnRunner, bunSpawner, canStart, type StartedCommand, type StartingRunner } from './bun-spawn.ts';
+import { canStart, SpawnRunner, type CommandRunner, type RunOptions, type RunResult, type StartedCommand, type StartingRunner } from '../run.ts';
 import { canEnterNetns, NetnsEnterError, withNetns } from './enter.ts';
 
 /**
- * The runner for plugins' host commands. Under Bun it spawns with Bun.spawn, and runs
+ * The runner for plugins' host commands. Where setns is available (the Bun executables) it runs
  * `nsenter --net=PATH -- CMD...` (as built by inNetns) without the nsenter process: it spawns CMD
- * from this thread while inside the namespace. Under Node everything goes to SpawnRunner unchanged.
+ * from this thread while inside the namespace. Elsewhere every command goes to the inner runner
+ * unchanged.
  */
 export class NetnsRunner implements StartingRunner {
-  constructor(private readonly inner: CommandRunner = defaultRunner()) {}
+  constructor(private readonly inner: CommandRunner = new SpawnRunner()) {}
 
   async run(argv: readonly string[], options?: RunOptions): Promise<RunResult> {
     const path = nsenterPath(argv);
@@ -37,11 +37,6 @@ export class NetnsRunner implements StartingRunner {
       return { finish: async () => failed };
     }
   }
-}
-
-function defaultRunner(): CommandRunner {
-  const bun = bunSpawner();
-  return bun ? new BunSpawnRunner(bun) : new SpawnRunner();
 }
 
 /** The namespace path of an `nsenter --net=PATH -- CMD...` argv (as inNetns builds it). */

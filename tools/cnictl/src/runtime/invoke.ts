@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
 import { findPlugin } from '@cni-ts/core';
+import { runProcess, SpawnError } from '@cni-ts/core/process/spawn';
 
 export type ChainVerb = 'ADD' | 'CHECK' | 'DEL' | 'GC' | 'STATUS' | 'VERSION';
 
@@ -85,17 +85,14 @@ export class ExecInvoker implements PluginInvoker {
     return findPlugin(type, path);
   }
 
-  invoke(type: string, env: PluginEnv, stdin: string): Promise<PluginOutput> {
+  async invoke(type: string, env: PluginEnv, stdin: string): Promise<PluginOutput> {
     const file = findPlugin(type, env.path);
-    const argv = [...this.prefix, file];
-    return new Promise((resolve, reject) => {
-      const child = spawn(argv[0]!, argv.slice(1), { env: pluginEnvironment(this.baseEnv, env), stdio: ['pipe', 'pipe', 'inherit'] });
-      const chunks: Buffer[] = [];
-      child.stdout.on('data', (b: Buffer) => chunks.push(b));
-      child.on('error', (e) => reject(new PluginError(type, env.command, undefined, `cannot run ${file}: ${e.message}`)));
-      child.on('close', (code, signal) => resolve({ stdout: Buffer.concat(chunks).toString(), exitCode: code ?? (signal ? 128 : 1) }));
-      child.stdin.on('error', () => undefined); // a plugin may exit without reading its stdin
-      child.stdin.end(stdin);
-    });
+    try {
+      const r = await runProcess([...this.prefix, file], stdin, { env: pluginEnvironment(this.baseEnv, env), stderr: 'inherit' });
+      return { stdout: r.stdout, exitCode: r.code };
+    } catch (err) {
+      if (err instanceof SpawnError) throw new PluginError(type, env.command, undefined, `cannot run ${err.message}`);
+      throw err;
+    }
   }
 }
