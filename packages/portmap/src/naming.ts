@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha512Hex } from '@cni-ts/core/hash';
 
 /** Who a set of rules belongs to: one container's interface on one network. */
 export interface Attachment {
@@ -7,18 +7,16 @@ export interface Attachment {
   ifName: string;
 }
 
-const sha512hex = (text: string): string => createHash('sha512').update(text).digest('hex');
-
 /**
  * The reference plugin's per-container iptables chain: "CNI-DN-" + sha512(network + containerID),
  * cut to 28 characters. Kept identical so a DEL finds chains the Go plugin made.
  */
 export const iptablesDnatChain = (network: string, containerId: string): string =>
-  `CNI-DN-${sha512hex(network + containerId)}`.slice(0, 28);
+  `CNI-DN-${sha512Hex(network + containerId)}`.slice(0, 28);
 
 /** The SNAT chain of old reference versions; DEL still removes it. */
 export const iptablesLegacySnatChain = (network: string, containerId: string): string =>
-  `CNI-SN-${sha512hex(network + containerId)}`.slice(0, 28);
+  `CNI-SN-${sha512Hex(network + containerId)}`.slice(0, 28);
 
 /** The reference's comment on the entry rules; iptables caps comments at 255 bytes. */
 export function iptablesDnatComment(network: string, containerId: string): string {
@@ -39,7 +37,7 @@ export function parseIptablesDnatComment(comment: string): { network: string; co
  * container's mappings on another (the reference's nft backend does: it matches the id alone).
  */
 export function nftChains(att: Attachment): { dnat: string; snat: string } {
-  const h = sha512hex(`${att.network}\n${att.containerId}\n${att.ifName}`).slice(0, 24);
+  const h = sha512Hex(`${att.network}\n${att.containerId}\n${att.ifName}`).slice(0, 24);
   return { dnat: `dn-${h}`, snat: `sn-${h}` };
 }
 

@@ -1,6 +1,6 @@
 import type { Attachment } from '@cni-ts/core';
 import { formatCidr, formatIP, type Cidr, type Family } from '@cni-ts/core/net/ip';
-import { sha512Hex } from '@cni-ts/linux/ip/random';
+import { sha512Hex } from '@cni-ts/core/hash';
 import { quoteArg, restoreNoflush, saveTable, savedChains, savedRules } from '@cni-ts/linux/netfilter/iptables';
 import type { CommandRunner } from '@cni-ts/linux/run';
 import { BackendUnavailable, type MasqBackendOps, type MasqOwner } from './types.ts';

@@ -1,6 +1,6 @@
 import type { Attachment } from '@cni-ts/core';
 import { formatCidr, formatIP, networkOf, type Cidr } from '@cni-ts/core/net/ip';
-import { sha512Hex } from '@cni-ts/linux/ip/random';
+import { sha512Hex } from '@cni-ts/core/hash';
 import { nftApply, nftListChain, nftString } from '@cni-ts/linux/netfilter/nft';
 import type { CommandRunner } from '@cni-ts/linux/run';
 import { BackendUnavailable, type MasqBackendOps, type MasqOwner } from './types.ts';

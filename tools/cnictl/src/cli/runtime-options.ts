@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha512Hex } from '@cni-ts/core/hash';
 import { jsonOption, type ParsedArgs } from './options.ts';
 import { UsageError } from './output.ts';
 
@@ -23,7 +23,7 @@ export const netnsPath = (arg: string): string => (arg.includes('/') ? arg : `/r
 
 /** cnitool's container id: stable per netns, so add/check/del of one netns agree without flags. */
 export const defaultContainerId = (netns: string): string =>
-  `cnictl-${createHash('sha512').update(netns).digest('hex').slice(0, 20)}`;
+  `cnictl-${sha512Hex(netns).slice(0, 20)}`;
 
 /** `--args 'K=V;K2=V2'` (or CNI_ARGS) as libcni's ordered pairs; a pair needs exactly one `=`. */
 export function parsePairs(raw: string | undefined): Array<[string, string]> {
