@@ -1,8 +1,7 @@
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DIST_BIN } from '../lib/exec.ts';
+import { cnictlIn } from '../lib/exec.ts';
 import { BridgeLab, resultIps } from './lab.ts';
 
 let lab: BridgeLab;
@@ -11,8 +10,7 @@ afterEach(() => lab?.cleanup());
 /** cnictl (libcni's behaviour: result cache, prevResult, GC of cached attachments) run inside the node namespace. */
 function cnictl(args: string[]): { code: number; stdout: string; stderr: string } {
   const dirs = ['--conf-dir', join(lab.dir, 'net.d'), '--cni-path', lab.bin, '--cache-dir', join(lab.dir, 'cache')];
-  const r = spawnSync('nsenter', [`--net=${lab.fx.path(lab.node)}`, join(DIST_BIN, 'cnictl'), ...args, ...dirs], { encoding: 'utf8' });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  return cnictlIn(lab.fx.path(lab.node), [...args, ...dirs]);
 }
 
 describe('bridge + host-local conflist driven by cnictl', () => {

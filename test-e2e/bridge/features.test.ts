@@ -1,6 +1,7 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startPlugin } from '../lib/exec.ts';
 import { BridgeLab, DUAL, resultIps, V4 } from './lab.ts';
 
 let lab: BridgeLab;
@@ -137,25 +138,13 @@ describe('bridge keys, on real links', () => {
     lab = new BridgeLab();
     const conf = lab.conf('1.0.0', DUAL, { isGateway: true, ipMasq: true });
     const pods = Array.from({ length: 12 }, (_, i) => lab.pod(`c${i}`));
-    const results = await Promise.all(
-      pods.map(
-        (netns, i) =>
-          new Promise<{ code: number | null; out: string }>((resolve) => {
-            const env = { PATH: process.env.PATH!, CNI_COMMAND: 'ADD', CNI_CONTAINERID: `c${i}`, CNI_NETNS: netns, CNI_IFNAME: 'eth0', CNI_PATH: lab.bin };
-            const child = spawn('nsenter', [`--net=${lab.fx.path(lab.node)}`, join(lab.bin, 'bridge')], { env });
-            let out = '';
-            child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-            child.on('close', (code) => resolve({ code, out }));
-            child.stdin.end(JSON.stringify(conf));
-          }),
-      ),
-    );
-    for (const r of results) expect(r.code, r.out).toBe(0);
-    const ips = results.map((r) => resultIps(JSON.parse(r.out)));
+    const results = await Promise.all(pods.map((netns, i) => startPlugin(join(lab.bin, 'bridge'), lab.call('ADD', conf, { containerId: `c${i}`, netns })).done));
+    for (const r of results) expect(r.code, r.stdout).toBe(0);
+    const ips = results.map((r) => resultIps(r.json!));
     expect(new Set(ips.flat()).size).toBe(24);
     expect(lab.ping(pods[0]!, ips[11]![0]!)).toBe(true);
     expect(lab.ping(pods[11]!, ips[0]![1]!)).toBe(true);
-    const macs = new Set(results.map((r) => (JSON.parse(r.out).interfaces as Array<{ mac: string }>)[0]!.mac));
+    const macs = new Set(results.map((r) => (r.json!.interfaces as Array<{ mac: string }>)[0]!.mac));
     expect(macs.size).toBe(1); // every call reports the one bridge MAC: it never moved
     expect([...macs][0]).toBe(link(lab, lab.bridgeName).address);
   });

@@ -1,9 +1,9 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NetnsFixture } from '@cni-ts/linux/testing';
-import { DIST_BIN, REFERENCE_BIN, type PluginOutput } from '../lib/exec.ts';
+import { DIST_BIN, inNetns, REFERENCE_BIN, runPlugin, type PluginCall, type PluginOutput } from '../lib/exec.ts';
 
 export const OURS = { bridge: join(DIST_BIN, 'bridge'), hostLocal: join(DIST_BIN, 'host-local') };
 export const GO = { bridge: join(REFERENCE_BIN, 'bridge'), hostLocal: join(REFERENCE_BIN, 'host-local') };
@@ -60,26 +60,14 @@ export class BridgeLab {
   }
 
   /** Run the bridge executable inside the node namespace, as a runtime on that node would. */
-  run(command: string, config: unknown, o: CallOptions = {}): PluginOutput {
-    const env: Record<string, string> = {
-      PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin',
-      CNI_COMMAND: command,
-      CNI_CONTAINERID: o.containerId ?? 'ctr1',
-      CNI_NETNS: o.netns ?? '',
-      CNI_IFNAME: o.ifName ?? 'eth0',
-      CNI_PATH: this.bin,
-      ...(o.cniArgs !== undefined && { CNI_ARGS: o.cniArgs }),
-    };
-    const binary = o.bridge ?? join(this.bin, 'bridge');
-    const r = spawnSync('nsenter', [`--net=${this.fx.path(this.node)}`, binary], { env, input: JSON.stringify(config), encoding: 'utf8' });
-    const stdout = r.stdout ?? '';
-    let json: Record<string, unknown> | undefined;
-    try {
-      json = stdout.trim() ? (JSON.parse(stdout) as Record<string, unknown>) : undefined;
-    } catch {
-      throw new Error(`${command} printed non-JSON on stdout: ${stdout}\nstderr: ${r.stderr}`);
-    }
-    return { code: r.status ?? -1, stdout, stderr: r.stderr ?? '', json };
+  run(command: PluginCall['command'], config: unknown, o: CallOptions = {}): PluginOutput {
+    const { bridge, ...call } = o;
+    return runPlugin(bridge ?? join(this.bin, 'bridge'), this.call(command, config, call));
+  }
+
+  /** The call a runtime on this node makes: the plugin runs in the node namespace, delegates from the lab's CNI_PATH. */
+  call(command: PluginCall['command'], config: unknown, o: Omit<CallOptions, 'bridge'> = {}): PluginCall {
+    return { command, config, ...o, cniPath: this.bin, inNetns: this.fx.path(this.node) };
   }
 
   /** ADD that must succeed; returns the result. */
@@ -100,8 +88,7 @@ export class BridgeLab {
   }
 
   ping(from: string, to: string): boolean {
-    const r = spawnSync('nsenter', [`--net=${from}`, 'ping', '-c', '1', '-W', '2', to], { encoding: 'utf8' });
-    return r.status === 0;
+    return inNetns(from, ['ping', '-c', '1', '-W', '2', to]).code === 0;
   }
 
   /** Links of the node namespace, as `ip -j -d link` gives them. */

@@ -3,19 +3,19 @@ import { join } from 'node:path';
 import { NetnsFixture } from '@cni-ts/linux/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { REFERENCE_BIN } from '../lib/exec.ts';
-import { addresses, cnictlIn, veths, Workspace } from './helpers.ts';
+import { addresses, TracerWorkspace, veths } from './helpers.ts';
 
 // cnictl driving the Go reference plugins (and a tracer plugin that logs what it was sent)
 // through real namespaces: a "node" namespace runs the chain, "pod" namespaces get the veths.
 let ns: NetnsFixture;
-let ws: Workspace;
+let ws: TracerWorkspace;
 let node: string;
 let pod1: string;
 let pod2: string;
 
 beforeEach(() => {
   ns = new NetnsFixture('cc');
-  ws = new Workspace();
+  ws = new TracerWorkspace();
   node = ns.path(ns.create('node'));
   pod1 = ns.path(ns.create('pod1'));
   pod2 = ns.path(ns.create('pod2'));
@@ -31,8 +31,7 @@ const bridge = () => ({
   isGateway: true,
   ipam: { type: 'host-local', ranges: [[{ subnet: '10.77.0.0/24' }]], dataDir: ws.dataDir },
 });
-const common = () => ['--conf-dir', ws.confDir, '--cache-dir', ws.cacheDir, '--cni-path', `${ws.pluginDir}:${REFERENCE_BIN}`];
-const run = (...args: string[]) => cnictlIn(node, [...args, ...common()]);
+const run = (...args: string[]) => ws.cnictl(node, args, `${ws.pluginDir}:${REFERENCE_BIN}`);
 const reservedIps = (net: string): string[] => readdirSync(join(ws.dataDir, net)).filter((f) => /^\d+\.\d+\.\d+\.\d+$/.test(f));
 
 describe('cnictl with the reference plugins', () => {

@@ -1,7 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { REFERENCE_BIN } from '../lib/exec.ts';
-import { cnictlIn } from './helpers.ts';
+import { cnictlIn, REFERENCE_BIN } from '../lib/exec.ts';
 
 const leftovers = (stdout: string): string => {
   const prefix = /namespaces (ctsdemo[0-9a-f]+)-\*/.exec(stdout)?.[1];

@@ -2,8 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DIST_BIN, REPO_ROOT } from '../lib/exec.ts';
-import { cnictlIn } from './helpers.ts';
+import { cnictlIn, DIST_BIN, REPO_ROOT } from '../lib/exec.ts';
 
 const PLUGINS = ['bridge', 'host-local', 'portmap', 'flannel'];
 const inode = (p: string): number => statSync(p).ino;

@@ -2,8 +2,9 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { NetnsFixture } from '@cni-ts/linux/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DIST_BIN, REFERENCE_BIN } from '../lib/exec.ts';
-import { addresses, cnictlIn, veths, Workspace } from './helpers.ts';
+import { cnictlIn, DIST_BIN, REFERENCE_BIN } from '../lib/exec.ts';
+import { Workspace } from '../lib/workspace.ts';
+import { addresses, veths } from './helpers.ts';
 
 // cnictl driving our executables from dist/bin (bridge + host-local + portmap at CNI 1.1.0, so
 // GC and STATUS reach the plugins), and a chain that mixes ours with the reference plugins.
@@ -15,7 +16,7 @@ let pods: string[];
 
 beforeEach(() => {
   ns = new NetnsFixture('co');
-  ws = new Workspace();
+  ws = new Workspace('cnictl-e2e-');
   node = ns.path(ns.create('node'));
   pods = [ns.path(ns.create('pod1')), ns.path(ns.create('pod2'))];
 });
@@ -38,8 +39,7 @@ const list = (cniVersion: string) => ({
     { type: 'portmap', capabilities: { portMappings: true } },
   ],
 });
-const run = (cniPath: string, ...args: string[]) =>
-  cnictlIn(node, [...args, '--conf-dir', ws.confDir, '--cache-dir', ws.cacheDir, '--cni-path', cniPath]);
+const run = (cniPath: string, ...args: string[]) => ws.cnictl(node, args, cniPath);
 const reserved = (): string[] => readdirSync(join(ws.dataDir, 'ours')).filter((f) => /^\d+\.\d+\.\d+\.\d+$/.test(f));
 const portMappings = JSON.stringify({ portMappings: [{ hostPort: 18080, containerPort: 80, protocol: 'tcp' }] });
 

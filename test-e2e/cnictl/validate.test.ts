@@ -1,12 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DIST_BIN, REFERENCE_BIN } from '../lib/exec.ts';
-import { cnictlIn, Workspace } from './helpers.ts';
+import { cnictlIn, DIST_BIN, REFERENCE_BIN } from '../lib/exec.ts';
+import { Workspace } from '../lib/workspace.ts';
 
 let ws: Workspace;
 beforeEach(() => {
-  ws = new Workspace();
+  ws = new Workspace('cnictl-e2e-');
 });
 afterEach(() => ws.remove());
 

@@ -1,9 +1,9 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NetnsFixture } from '@cni-ts/linux/testing';
-import { DIST_BIN, type PluginOutput } from '../lib/exec.ts';
+import { DIST_BIN, runPlugin, type PluginOutput } from '../lib/exec.ts';
 
 export const V4_ENV = 'FLANNEL_NETWORK=10.1.0.0/16\nFLANNEL_SUBNET=10.1.17.1/24\nFLANNEL_MTU=1472\nFLANNEL_IPMASQ=true\n';
 export const V6_ENV = 'FLANNEL_IPV6_NETWORK=fc00::/48\nFLANNEL_IPV6_SUBNET=fc00::1/64\nFLANNEL_MTU=1472\nFLANNEL_IPMASQ=true\n';
@@ -56,23 +56,10 @@ export class FlannelNode {
     };
   }
 
-  /** Exec dist/bin/flannel inside the node namespace, as a runtime on that node would. */
-  run(call: Call): PluginOutput {
-    const env = {
-      PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin',
-      CNI_COMMAND: call.command,
-      CNI_CONTAINERID: call.containerId ?? 'ctr1',
-      CNI_NETNS: call.pod ? this.ns.path(call.pod) : '',
-      CNI_IFNAME: call.ifName ?? 'eth0',
-      CNI_PATH: call.cniPath,
-    };
-    const r = spawnSync('nsenter', [`--net=${this.ns.path(this.node)}`, '--', join(DIST_BIN, 'flannel')], {
-      env,
-      input: JSON.stringify(call.config),
-      encoding: 'utf8',
-    });
-    const stdout = r.stdout ?? '';
-    return { code: r.status ?? -1, stdout, stderr: r.stderr ?? '', json: stdout.trim() ? (JSON.parse(stdout) as Record<string, unknown>) : undefined };
+  /** Exec dist/bin/flannel (or `binary`) inside the node namespace, as a runtime on that node would. */
+  run(call: Call, binary = join(DIST_BIN, 'flannel')): PluginOutput {
+    const { pod, ...rest } = call;
+    return runPlugin(binary, { ...rest, netns: pod ? this.ns.path(pod) : '', inNetns: this.ns.path(this.node) });
   }
 
   /** `ip -json` of a namespace (node or pod). */

@@ -1,7 +1,6 @@
 // dist/bin/flannel against real namespaces, delegating to a real bridge + host-local: the Go
 // reference plugins (/usr/lib/cni) and ours (dist/bin, in-process). The plugin runs inside a
 // node namespace, so cni0 and the veths stay out of the host.
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -149,8 +148,8 @@ describe.each(DELEGATES)('flannel delegating to the %s', (_label, cniPath) => {
     const delegateConf = savedJson([[{ subnet: '10.1.17.0/24' }]], [{ dst: '10.1.0.0/16' }]);
     mkdirSync(n.dataDir, { recursive: true });
     writeFileSync(join(n.dataDir, 'ctr1'), JSON.stringify(delegateConf));
-    const add = runInNode(n, join(REFERENCE_BIN, 'bridge'), 'ADD', delegateConf, pod);
-    expect(add.status, add.stdout).toBe(0);
+    const add = n.run({ command: 'ADD', config: delegateConf, pod, cniPath: REFERENCE_BIN }, join(REFERENCE_BIN, 'bridge'));
+    expect(add.code, add.stdout).toBe(0);
     expect(n.reservations()).toHaveLength(1);
 
     const del = n.run({ command: 'DEL', config: n.config(), pod, cniPath });
@@ -193,14 +192,6 @@ describe.each(DELEGATES)('flannel delegating to the %s', (_label, cniPath) => {
 });
 
 /** Run a plugin binary directly in the node namespace (what the reference flannel delegates to). */
-function runInNode(n: FlannelNode, binary: string, command: string, config: unknown, pod: string) {
-  return spawnSync('nsenter', [`--net=${n.ns.path(n.node)}`, '--', binary], {
-    env: { PATH: process.env.PATH, CNI_COMMAND: command, CNI_CONTAINERID: 'ctr1', CNI_NETNS: n.ns.path(pod), CNI_IFNAME: 'eth0', CNI_PATH: REFERENCE_BIN },
-    input: JSON.stringify(config),
-    encoding: 'utf8',
-  });
-}
-
 describe('flannel input errors (nothing is made)', () => {
   let n: FlannelNode;
   beforeEach(() => {

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NetnsFixture } from '@cni-ts/linux/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cnictl, DIST_BIN } from '../lib/exec.ts';
+import { cnictlIn, DIST_BIN } from '../lib/exec.ts';
 import { DataDir } from './lib.ts';
 
 // host-local as the only plugin of a list, driven by cnictl as a runtime would (result cache,
@@ -30,8 +30,7 @@ function writeList(subnet: string): void {
   writeFileSync(join(confDir, 'hl.conflist'), JSON.stringify(list));
 }
 
-const run = (...args: string[]) =>
-  cnictl([...args, '--conf-dir', join(data.path, 'net.d'), '--cni-path', DIST_BIN, '--cache-dir', join(data.path, 'cache')], { NETCONFPATH: '', CNI_PATH: '', CAP_ARGS: '', CNI_ARGS: '' });
+const run = (...args: string[]) => cnictlIn(undefined, [...args, '--conf-dir', join(data.path, 'net.d'), '--cni-path', DIST_BIN, '--cache-dir', join(data.path, 'cache')]);
 
 describe('host-local through cnictl', () => {
   it('ADD with capability ips, CHECK, GC of attachments no longer valid (and of leaked files), DEL', () => {

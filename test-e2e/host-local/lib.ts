@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DIST_BIN, REFERENCE_BIN, REPO_ROOT, runPlugin, type PluginCall, type PluginOutput } from '../lib/exec.ts';
+import { DIST_BIN, REFERENCE_BIN, REPO_ROOT, runPlugin, startPlugin, type PluginCall, type PluginOutput } from '../lib/exec.ts';
 
 export const OURS = join(DIST_BIN, 'host-local');
 export const GO = join(REFERENCE_BIN, 'host-local');
@@ -43,28 +42,7 @@ export const OURS_NODE_BUNDLE = join(REPO_ROOT, 'dist/js/host-local.cjs');
 
 /** The same as `hl`, asynchronous, for races; `args` go to the binary (e.g. a script for node). */
 export function hlAsync(binary: string, call: Omit<PluginCall, 'netns'>, args: string[] = []): { pid: number; done: Promise<PluginOutput> } {
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin',
-    CNI_COMMAND: call.command,
-    CNI_CONTAINERID: call.containerId ?? 'ctr1',
-    CNI_NETNS: '/run/netns/cts-hl-none',
-    CNI_IFNAME: call.ifName ?? 'eth0',
-    CNI_PATH: DIST_BIN,
-    ...(call.cniArgs !== undefined && { CNI_ARGS: call.cniArgs }),
-  };
-  const child = spawn(binary, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-  child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-  child.stdin.on('error', () => undefined);
-  child.stdin.end(JSON.stringify(call.config));
-  const done = new Promise<PluginOutput>((resolve) =>
-    child.on('close', (code, signal) =>
-      resolve({ code: code ?? (signal ? 128 : -1), stdout, stderr, json: stdout.trim() ? (JSON.parse(stdout) as Record<string, unknown>) : undefined }),
-    ),
-  );
-  return { pid: child.pid!, done };
+  return startPlugin(binary, { netns: '/run/netns/cts-hl-none', cniPath: DIST_BIN, ...call }, args);
 }
 
 export const addresses = (out: PluginOutput): string[] => ((out.json?.ips ?? []) as { address: string }[]).map((i) => i.address);

@@ -1,69 +1,77 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DIST_BIN, type PluginOutput, type ProcessOutput } from '../lib/exec.ts';
+import { NetnsFixture } from '@cni-ts/linux/testing';
+import { expect } from 'vitest';
+import { inNetns, type ProcessOutput } from '../lib/exec.ts';
+import { Workspace } from '../lib/workspace.ts';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 
-/** Run a command inside a namespace (by path), bounded by `timeoutMs`. */
-export function inNs(netns: string, argv: string[], options: { input?: string; timeoutMs?: number } = {}): ProcessOutput {
-  const r = spawnSync('nsenter', [`--net=${netns}`, '--', ...argv], { encoding: 'utf8', input: options.input, timeout: options.timeoutMs ?? 10_000 });
-  return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+/** What ADD answers: only the addresses are read here. */
+export interface AddResult {
+  ips: Array<{ address: string }>;
+  [key: string]: unknown;
 }
 
-/** A private directory tree for one test: conflists, libcni cache, IPAM data, web roots. */
-export class Workspace {
-  readonly root = mkdtempSync(join(tmpdir(), 'portmap-e2e-'));
-  readonly confDir = join(this.root, 'net.d');
-  readonly cacheDir = join(this.root, 'cache');
-  readonly dataDir = join(this.root, 'ipam');
+/**
+ * One simulated node: a node namespace that runs the chain bridge + host-local + portmap from
+ * dist/bin through cnictl (its bridge, veths, rules and conntrack entries stay in the test's own
+ * namespaces), two pod namespaces, a private workspace and the servers started in the pods.
+ * cleanup() removes all of it.
+ */
+export class PortmapNode {
+  readonly ns: NetnsFixture;
+  readonly ws = new Workspace('portmap-e2e-');
+  readonly servers = new Servers();
+  readonly node: string;
+  readonly podA: string;
+  readonly podB: string;
+  /** The node's bridge, unique to this test. */
+  readonly bridge: string;
 
-  constructor() {
-    mkdirSync(this.confDir);
+  constructor(prefix: string, readonly network: string) {
+    this.ns = new NetnsFixture(prefix);
+    this.node = this.ns.path(this.ns.create('node'));
+    this.podA = this.ns.path(this.ns.create('a'));
+    this.podB = this.ns.path(this.ns.create('b'));
+    this.bridge = `${this.ns.prefix.slice(0, 11)}br`;
   }
 
-  writeList(list: { name: string; [key: string]: unknown }): void {
-    writeFileSync(join(this.confDir, `10-${list.name}.conflist`), JSON.stringify(list));
-  }
-
-  remove(): void {
-    rmSync(this.root, { recursive: true, force: true });
-  }
-}
-
-/** cnictl inside the node namespace, with our plugins and the workspace's private dirs. */
-export function cnictl(node: string, ws: Workspace, args: string[]): ProcessOutput {
-  return inNs(node, [join(DIST_BIN, 'cnictl'), ...args, '--conf-dir', ws.confDir, '--cache-dir', ws.cacheDir, '--cni-path', DIST_BIN]);
-}
-
-/** Exec one plugin binary inside the node namespace as a runtime would. */
-export function pluginIn(node: string, binary: string, env: Record<string, string>, config: unknown): PluginOutput {
-  const r = spawnSync('nsenter', [`--net=${node}`, '--', binary], {
-    encoding: 'utf8',
-    input: JSON.stringify(config),
-    timeout: 20_000,
-    env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', CNI_PATH: DIST_BIN, CNI_IFNAME: 'eth0', CNI_NETNS: '', ...env },
-  });
-  const stdout = r.stdout ?? '';
-  return { code: r.status ?? -1, stdout, stderr: r.stderr ?? '', json: stdout.trim() ? (JSON.parse(stdout) as Record<string, unknown>) : undefined };
-}
-
-/** pluginIn, without blocking: for calls that must run at the same time. */
-export function pluginInAsync(node: string, binary: string, env: Record<string, string>, config: unknown): Promise<ProcessOutput> {
-  return new Promise((resolve) => {
-    const child = spawn('nsenter', [`--net=${node}`, '--', binary], {
-      env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', CNI_PATH: DIST_BIN, CNI_IFNAME: 'eth0', CNI_NETNS: '', ...env },
-      timeout: 20_000,
+  /** The node's conflist: a gateway bridge with hairpin mode, host-local `ranges`, then portmap. */
+  writeList(cniVersion: string, ranges: unknown[], portmapKeys: Record<string, unknown> = {}): void {
+    this.ws.writeList(`10-${this.network}.conflist`, {
+      cniVersion,
+      name: this.network,
+      plugins: [
+        { type: 'bridge', bridge: this.bridge, isGateway: true, hairpinMode: true, ipam: { type: 'host-local', ranges, dataDir: this.ws.dataDir } },
+        { type: 'portmap', capabilities: { portMappings: true }, ...portmapKeys },
+      ],
     });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(JSON.stringify(config));
-  });
+  }
+
+  /** cnictl in the node namespace on the workspace's conflist; `args` follow the verb. */
+  cnictl(verb: string, pod: string, ...args: string[]): ProcessOutput {
+    return this.ws.cnictl(this.node, [verb, this.network, pod, ...args], undefined, 10_000);
+  }
+
+  /** ADD of a pod with these portMappings, which must succeed. */
+  add(pod: string, id: string, mappings: unknown[]): AddResult {
+    const r = this.cnictl('add', pod, '--container-id', id, '--cap-args', JSON.stringify({ portMappings: mappings }));
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    return JSON.parse(r.stdout) as AddResult;
+  }
+
+  del(pod: string, id: string): ProcessOutput {
+    return this.cnictl('del', pod, '--container-id', id);
+  }
+
+  cleanup(): void {
+    this.servers.stop();
+    this.ns.cleanup(); // takes the bridge, veths, rules and conntrack entries with the namespaces
+    this.ws.remove();
+  }
 }
 
 /** Servers started in pod namespaces; stop() kills exactly the processes this test started. */
@@ -109,29 +117,29 @@ export class Servers {
 /** GET a URL from inside a namespace; '' when nothing answered within 3 s. */
 export function httpGet(netns: string, url: string): string {
   // timeout(1) bounds the wait: busybox-static's own `wget -T` crashes.
-  const r = inNs(netns, ['timeout', '3', 'busybox', 'wget', '-q', '-O', '-', url], { timeoutMs: 6000 });
+  const r = inNetns(netns, ['timeout', '3', 'busybox', 'wget', '-q', '-O', '-', url], { timeoutMs: 6000 });
   return r.code === 0 ? r.stdout : '';
 }
 
 /** Send one UDP datagram from a namespace; the answer, or '' after 2 s. */
 export function udpAsk(netns: string, host: string, port: number, message: string): string {
-  return inNs(netns, [process.execPath, join(FIXTURES, 'udp-ask.mjs'), host, String(port), message], { timeoutMs: 8000 }).stdout;
+  return inNetns(netns, [process.execPath, join(FIXTURES, 'udp-ask.mjs'), host, String(port), message], { timeoutMs: 8000 }).stdout;
 }
 
 /** The whole firewall state of a namespace, minus what changes by itself (counters, dates). */
 export function ruleset(netns: string): string {
   const save = (tool: string): string =>
-    inNs(netns, [tool])
+    inNetns(netns, [tool])
       .stdout.split('\n')
       .filter((l) => !l.startsWith('#'))
       .map((l) => l.replace(/\[\d+:\d+\]/g, '[0:0]'))
       .join('\n');
-  const nft = inNs(netns, ['nft', 'list', 'ruleset']).stdout.replace(/counter packets \d+ bytes \d+/g, 'counter');
+  const nft = inNetns(netns, ['nft', 'list', 'ruleset']).stdout.replace(/counter packets \d+ bytes \d+/g, 'counter');
   return [save('iptables-save'), save('ip6tables-save'), nft].join('\n---\n');
 }
 
 /** UDP conntrack entries in a namespace whose original destination port is `port`. */
 export function udpConntrack(netns: string, port: number): number {
-  const r = inNs(netns, ['conntrack', '-L', '-p', 'udp', '--orig-port-dst', String(port)]);
+  const r = inNetns(netns, ['conntrack', '-L', '-p', 'udp', '--orig-port-dst', String(port)]);
   return r.stdout.split('\n').filter((l) => l.includes(`dport=${port}`)).length;
 }

@@ -1,7 +1,6 @@
-import { NetnsFixture } from '@cni-ts/linux/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DIST_BIN, REFERENCE_BIN } from '../lib/exec.ts';
-import { cnictl, httpGet, inNs, pluginIn, pluginInAsync, ruleset, Servers, Workspace } from './lib.ts';
+import { DIST_BIN, inNetns, REFERENCE_BIN, runPlugin, startPlugin, type PluginCall } from '../lib/exec.ts';
+import { httpGet, PortmapNode, ruleset, type AddResult } from './lib.ts';
 
 // DEL, CHECK, GC and bad input of the portmap executable itself, on real rules in a node
 // namespace; pods come from bridge + host-local via cnictl.
@@ -11,54 +10,36 @@ const PORTMAP = `${DIST_BIN}/portmap`;
 const WEB = [{ hostPort: 18080, containerPort: 80, protocol: 'tcp' }];
 
 describe.each(['iptables', 'nftables'] as const)('portmap lifecycle on %s', (backend) => {
-  let ns: NetnsFixture;
-  let ws: Workspace;
-  let servers: Servers;
+  let lab: PortmapNode;
   let node: string;
   let podA: string;
   let podB: string;
 
   beforeEach(() => {
-    ns = new NetnsFixture('pl');
-    ws = new Workspace();
-    servers = new Servers();
-    node = ns.path(ns.create('node'));
-    podA = ns.path(ns.create('a'));
-    podB = ns.path(ns.create('b'));
-    ws.writeList({
-      cniVersion: '1.1.0',
-      name: NET,
-      plugins: [
-        {
-          type: 'bridge',
-          bridge: `${ns.prefix.slice(0, 11)}br`,
-          isGateway: true,
-          hairpinMode: true,
-          ipam: { type: 'host-local', ranges: [[{ subnet: '10.97.0.0/24' }]], dataDir: ws.dataDir },
-        },
-        { type: 'portmap', capabilities: { portMappings: true }, backend },
-      ],
-    });
+    lab = new PortmapNode('pl', NET);
+    ({ node, podA, podB } = lab);
+    lab.writeList('1.1.0', [[{ subnet: '10.97.0.0/24' }]], { backend });
   });
-  afterEach(() => {
-    servers.stop();
-    ns.cleanup();
-    ws.remove();
-  });
+  afterEach(() => lab.cleanup());
 
-  const add = (pod: string, id: string, mappings: unknown[]): Record<string, unknown> => {
-    const r = cnictl(node, ws, ['add', NET, pod, '--container-id', id, '--cap-args', JSON.stringify({ portMappings: mappings })]);
-    expect(r.code, r.stdout + r.stderr).toBe(0);
-    return JSON.parse(r.stdout) as Record<string, unknown>;
-  };
+  const add = (pod: string, id: string, mappings: unknown[]): AddResult => lab.add(pod, id, mappings);
   const portmapConf = (extra: Record<string, unknown> = {}) => ({ cniVersion: '1.1.0', name: NET, type: 'portmap', backend, ...extra });
-  const call = (command: string, id: string, config: unknown, netns = '') => pluginIn(node, PORTMAP, { CNI_COMMAND: command, CNI_CONTAINERID: id, CNI_NETNS: netns }, config);
+  /** The portmap executable itself, run in the node namespace as a runtime there would. */
+  const portmapCall = (command: PluginCall['command'], id: string, config: unknown, netns = ''): PluginCall => ({
+    command,
+    containerId: id,
+    netns,
+    config,
+    inNetns: node,
+    timeoutMs: 20_000,
+  });
+  const call = (command: PluginCall['command'], id: string, config: unknown, netns = '') => runPlugin(PORTMAP, portmapCall(command, id, config, netns));
 
   it('DEL without runtimeConfig, netns or prevResult still removes the pod\'s rules (the reference does nothing: plugins#509)', async () => {
     add(podB, 'ctrB', [{ hostPort: 18090, containerPort: 80, protocol: 'tcp' }]);
     const before = ruleset(node);
     add(podA, 'ctrA', WEB);
-    await servers.http(podA, 80, 'pod-a', ws.root);
+    await lab.servers.http(podA, 80, 'pod-a', lab.ws.root);
     expect(httpGet(node, `http://${GW}:18080/`)).toBe('pod-a');
 
     const del = call('DEL', 'ctrA', portmapConf());
@@ -66,13 +47,13 @@ describe.each(['iptables', 'nftables'] as const)('portmap lifecycle on %s', (bac
     expect(del.code).toBe(0);
     expect(httpGet(node, `http://${GW}:18080/`)).toBe('');
     // Only the bridge's part of ctrA is left: compare after the rest of the chain's DEL.
-    expect(cnictl(node, ws, ['del', NET, podA, '--container-id', 'ctrA']).code).toBe(0);
+    expect(lab.del(podA, 'ctrA').code).toBe(0);
     expect(ruleset(node)).toBe(before);
   });
 
   it('DEL on one network leaves the same container\'s mappings on another network alone', async () => {
     const result = add(podA, 'ctrA', WEB);
-    await servers.http(podA, 80, 'pod-a', ws.root);
+    await lab.servers.http(podA, 80, 'pod-a', lab.ws.root);
     expect(call('DEL', 'ctrA', { ...portmapConf(), name: 'othernet' }).code).toBe(0);
     expect(httpGet(node, `http://${GW}:18080/`)).toBe('pod-a');
     expect(call('CHECK', 'ctrA', portmapConf({ prevResult: result, runtimeConfig: { portMappings: WEB } }), podA).code).toBe(0);
@@ -85,9 +66,9 @@ describe.each(['iptables', 'nftables'] as const)('portmap lifecycle on %s', (bac
 
     const tamper =
       backend === 'iptables'
-        ? ['iptables', '-t', 'nat', '-F', (/CNI-DN-[0-9a-f]+/.exec(inNs(node, ['iptables-save', '-t', 'nat']).stdout) ?? [''])[0]]
+        ? ['iptables', '-t', 'nat', '-F', (/CNI-DN-[0-9a-f]+/.exec(inNetns(node, ['iptables-save', '-t', 'nat']).stdout) ?? [''])[0]]
         : ['nft', 'delete', 'element', 'inet', 'cni_ts_hostport', 'hostports', '{ ipv4 . tcp . 18080 }'];
-    expect(inNs(node, tamper).code).toBe(0);
+    expect(inNetns(node, tamper).code).toBe(0);
     const check = call('CHECK', 'ctrA', conf, podA);
     expect(check.code).not.toBe(0);
     expect(check.json).toMatchObject({ msg: expect.stringContaining('18080') });
@@ -97,15 +78,15 @@ describe.each(['iptables', 'nftables'] as const)('portmap lifecycle on %s', (bac
     add(podB, 'ctrB', [{ hostPort: 18090, containerPort: 80, protocol: 'tcp' }]);
     const before = ruleset(node);
     add(podA, 'ctrA', WEB);
-    await servers.http(podA, 80, 'pod-a', ws.root);
-    await servers.http(podB, 80, 'pod-b', ws.root);
+    await lab.servers.http(podA, 80, 'pod-a', lab.ws.root);
+    await lab.servers.http(podB, 80, 'pod-b', lab.ws.root);
 
     const gc = call('GC', '', portmapConf({ 'cni.dev/valid-attachments': [{ containerID: 'ctrB', ifname: 'eth0' }] }));
     expect(gc.stdout).toBe('');
     expect(gc.code).toBe(0);
     expect(httpGet(node, `http://${GW}:18080/`)).toBe('');
     expect(httpGet(node, `http://${GW}:18090/`)).toBe('pod-b');
-    expect(cnictl(node, ws, ['del', NET, podA, '--container-id', 'ctrA']).code).toBe(0);
+    expect(lab.del(podA, 'ctrA').code).toBe(0);
     expect(ruleset(node)).toBe(before);
   });
 
@@ -131,11 +112,11 @@ describe.each(['iptables', 'nftables'] as const)('portmap lifecycle on %s', (bac
     const ids = [0, 1, 2, 3, 4, 5];
     const conf = (i: number) =>
       portmapConf({ prevResult: { cniVersion: '1.1.0', ips: [{ address: `10.97.1.${10 + i}/24` }] }, runtimeConfig: { portMappings: [{ hostPort: 18100 + i, containerPort: 80 }] } });
-    const adds = await Promise.all(ids.map((i) => pluginInAsync(node, PORTMAP, { CNI_COMMAND: 'ADD', CNI_CONTAINERID: `c${i}`, CNI_NETNS: podA }, conf(i))));
+    const adds = await Promise.all(ids.map((i) => startPlugin(PORTMAP, portmapCall('ADD', `c${i}`, conf(i), podA)).done));
     expect(adds.map((r) => r.code)).toEqual(ids.map(() => 0));
     for (const i of ids) expect(call('CHECK', `c${i}`, conf(i), podA).code).toBe(0);
     if (backend === 'iptables') {
-      const save = inNs(node, ['iptables-save', '-t', 'nat']).stdout;
+      const save = inNetns(node, ['iptables-save', '-t', 'nat']).stdout;
       expect(save.match(/^-A PREROUTING .*CNI-HOSTPORT-DNAT$/gm)).toHaveLength(1);
       expect(save.match(/^-A POSTROUTING .*CNI-HOSTPORT-MASQ$/gm)).toHaveLength(1);
     }
@@ -151,14 +132,12 @@ describe.each(['iptables', 'nftables'] as const)('portmap lifecycle on %s', (bac
     add(podB, 'ctrB', [{ hostPort: 18090, containerPort: 80, protocol: 'tcp' }]);
     const result = add(podA, 'ctrA', []);
     const before = ruleset(node);
-    const goAdd = pluginIn(
-      node,
-      `${REFERENCE_BIN}/portmap`,
-      { CNI_COMMAND: 'ADD', CNI_CONTAINERID: 'ctrA', CNI_NETNS: podA, CNI_PATH: REFERENCE_BIN },
-      { cniVersion: '1.0.0', name: NET, type: 'portmap', prevResult: { ...result, cniVersion: '1.0.0' }, runtimeConfig: { portMappings: WEB } },
-    );
+    const goAdd = runPlugin(`${REFERENCE_BIN}/portmap`, {
+      ...portmapCall('ADD', 'ctrA', { cniVersion: '1.0.0', name: NET, type: 'portmap', prevResult: { ...result, cniVersion: '1.0.0' }, runtimeConfig: { portMappings: WEB } }, podA),
+      cniPath: REFERENCE_BIN,
+    });
     expect(goAdd.code).toBe(0);
-    await servers.http(podA, 80, 'pod-a', ws.root);
+    await lab.servers.http(podA, 80, 'pod-a', lab.ws.root);
     expect(httpGet(node, `http://${GW}:18080/`)).toBe('pod-a');
 
     const ourCheck = call('CHECK', 'ctrA', portmapConf({ prevResult: result, runtimeConfig: { portMappings: WEB } }), podA);
@@ -171,7 +150,7 @@ describe.each(['iptables', 'nftables'] as const)('portmap lifecycle on %s', (bac
 
   it.runIf(backend === 'nftables')('DEL removes the rules the reference portmap\'s nftables backend makes (its layout, written here as it writes it)', async () => {
     const result = add(podA, 'ctrA', []);
-    const ip = ((result.ips as Array<{ address: string }>)[0]!.address).split('/')[0]!;
+    const ip = result.ips[0]!.address.split('/')[0]!;
     // The reference (plugins >= 1.6) writes this; Debian's 1.1.1 has no nftables backend to run.
     const reference = [
       'add table ip cni_hostport { comment "CNI portmap plugin" ; }',
@@ -189,13 +168,13 @@ describe.each(['iptables', 'nftables'] as const)('portmap lifecycle on %s', (bac
       `add rule ip cni_hostport masquerading ip saddr ${ip} ip daddr ${ip} masquerade comment "ctrA"`,
       `add rule ip cni_hostport masquerading ip saddr 127.0.0.1 ip daddr ${ip} masquerade comment "ctrA"`,
     ].join('\n');
-    expect(inNs(node, ['nft', '-f', '-'], { input: `${reference}\n` }).code).toBe(0);
-    await servers.http(podA, 80, 'pod-a', ws.root);
+    expect(inNetns(node, ['nft', '-f', '-'], { input: `${reference}\n` }).code).toBe(0);
+    await lab.servers.http(podA, 80, 'pod-a', lab.ws.root);
     expect(httpGet(node, `http://${GW}:18080/`)).toBe('pod-a');
 
     expect(call('DEL', 'ctrA', portmapConf()).code).toBe(0);
     expect(httpGet(node, `http://${GW}:18080/`)).toBe('');
-    const left = inNs(node, ['nft', 'list', 'table', 'ip', 'cni_hostport']).stdout;
+    const left = inNetns(node, ['nft', 'list', 'table', 'ip', 'cni_hostport']).stdout;
     expect(left).not.toContain('"ctrA"');
     expect(left).toContain('"ctrOther"');
   });

@@ -1,6 +1,6 @@
-import { NetnsFixture } from '@cni-ts/linux/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cnictl, httpGet, inNs, ruleset, Servers, udpAsk, udpConntrack, Workspace } from './lib.ts';
+import { inNetns } from '../lib/exec.ts';
+import { httpGet, PortmapNode, ruleset, udpAsk, udpConntrack, type AddResult } from './lib.ts';
 
 // bridge + host-local + portmap from dist/bin, driven by cnictl inside a "node" namespace: the
 // bridge, the veths' host ends, every firewall rule and conntrack entry stay in the test's own
@@ -9,59 +9,37 @@ const NET = 'pmnet';
 const GW = '10.98.0.1';
 
 describe.each(['iptables', 'nftables'] as const)('portmap on %s, real traffic', (backend) => {
-  let ns: NetnsFixture;
-  let ws: Workspace;
-  let servers: Servers;
+  let lab: PortmapNode;
   let node: string;
   let podA: string;
   let podB: string;
 
-  const writeList = (ranges: unknown[], portmapKeys: Record<string, unknown> = {}): void =>
-    ws.writeList({
-      cniVersion: '1.0.0',
-      name: NET,
-      plugins: [
-        { type: 'bridge', bridge: `${ns.prefix.slice(0, 11)}br`, isGateway: true, hairpinMode: true, ipam: { type: 'host-local', ranges, dataDir: ws.dataDir } },
-        { type: 'portmap', capabilities: { portMappings: true }, backend, ...portmapKeys },
-      ],
-    });
+  const writeList = (ranges: unknown[], portmapKeys: Record<string, unknown> = {}): void => lab.writeList('1.0.0', ranges, { backend, ...portmapKeys });
 
   beforeEach(() => {
-    ns = new NetnsFixture('pm');
-    ws = new Workspace();
-    servers = new Servers();
-    node = ns.path(ns.create('node'));
-    podA = ns.path(ns.create('a'));
-    podB = ns.path(ns.create('b'));
+    lab = new PortmapNode('pm', NET);
+    ({ node, podA, podB } = lab);
     writeList([[{ subnet: '10.98.0.0/24' }]]);
   });
-  afterEach(() => {
-    servers.stop();
-    ns.cleanup(); // takes the bridge, veths, rules and conntrack entries with the namespaces
-    ws.remove();
-  });
+  afterEach(() => lab.cleanup());
 
-  const add = (pod: string, id: string, mappings: unknown[]) => {
-    const r = cnictl(node, ws, ['add', NET, pod, '--container-id', id, '--cap-args', JSON.stringify({ portMappings: mappings })]);
-    expect(r.code, r.stdout + r.stderr).toBe(0);
-    return JSON.parse(r.stdout) as { ips: Array<{ address: string }> };
-  };
-  const del = (pod: string, id: string) => cnictl(node, ws, ['del', NET, pod, '--container-id', id]);
-  const ipOf = (result: { ips: Array<{ address: string }> }): string => result.ips[0]!.address.split('/')[0]!;
+  const add = (pod: string, id: string, mappings: unknown[]): AddResult => lab.add(pod, id, mappings);
+  const del = (pod: string, id: string) => lab.del(pod, id);
+  const ipOf = (result: AddResult): string => result.ips[0]!.address.split('/')[0]!;
 
   it('a TCP hostPort answers from the node, on 127.0.0.1, from another pod and from the pod itself', async () => {
     add(podB, 'ctrB', []);
     add(podA, 'ctrA', [{ hostPort: 18080, containerPort: 80, protocol: 'tcp' }]);
-    await servers.http(podA, 80, 'pod-a', ws.root);
+    await lab.servers.http(podA, 80, 'pod-a', lab.ws.root);
 
     expect(httpGet(node, `http://${GW}:18080/`)).toBe('pod-a');
     expect(httpGet(node, 'http://127.0.0.1:18080/')).toBe('pod-a');
-    expect(inNs(node, ['cat', `/proc/sys/net/ipv4/conf/${ns.prefix.slice(0, 11)}br/route_localnet`]).stdout.trim()).toBe('1');
+    expect(inNetns(node, ['cat', `/proc/sys/net/ipv4/conf/${lab.bridge}/route_localnet`]).stdout.trim()).toBe('1');
     expect(httpGet(podB, `http://${GW}:18080/`)).toBe('pod-a');
     expect(httpGet(podA, `http://${GW}:18080/`)).toBe('pod-a'); // hairpin
     expect(httpGet(node, `http://${GW}:18081/`)).toBe(''); // an unmapped port stays closed
 
-    expect(cnictl(node, ws, ['check', NET, podA, '--container-id', 'ctrA']).code).toBe(0);
+    expect(lab.cnictl('check', podA, '--container-id', 'ctrA').code).toBe(0);
     expect(del(podA, 'ctrA').code).toBe(0);
     expect(httpGet(node, `http://${GW}:18080/`)).toBe('');
   });
@@ -69,7 +47,7 @@ describe.each(['iptables', 'nftables'] as const)('portmap on %s, real traffic', 
   it('UDP: a datagram to the hostPort reaches the pod and its answer comes back; DEL flushes the conntrack entry', async () => {
     add(podB, 'ctrB', []);
     add(podA, 'ctrA', [{ HostPort: 15353, ContainerPort: 53, Protocol: 'udp', HostIP: GW }]); // containerd's key case
-    await servers.udp(podA, 53, 'pod-a');
+    await lab.servers.udp(podA, 53, 'pod-a');
 
     expect(udpAsk(node, GW, 15353, 'from-node')).toBe('pod-a:from-node');
     expect(udpAsk(podB, GW, 15353, 'from-b')).toBe('pod-a:from-b');
@@ -83,8 +61,8 @@ describe.each(['iptables', 'nftables'] as const)('portmap on %s, real traffic', 
   it('two pods with different hostPorts each get their own traffic; DEL of one leaves the other intact', async () => {
     add(podA, 'ctrA', [{ hostPort: 18080, containerPort: 80, protocol: 'tcp' }]);
     add(podB, 'ctrB', [{ hostPort: 18090, containerPort: 80, protocol: 'tcp' }]);
-    await servers.http(podA, 80, 'pod-a', ws.root);
-    await servers.http(podB, 80, 'pod-b', ws.root);
+    await lab.servers.http(podA, 80, 'pod-a', lab.ws.root);
+    await lab.servers.http(podB, 80, 'pod-b', lab.ws.root);
     expect(httpGet(node, `http://${GW}:18080/`)).toBe('pod-a');
     expect(httpGet(node, `http://${GW}:18090/`)).toBe('pod-b');
 
@@ -118,8 +96,8 @@ describe.each(['iptables', 'nftables'] as const)('portmap on %s, real traffic', 
       { hostPort: 15353, containerPort: 53, protocol: 'udp', hostIP: 'fd98::1' },
     ]);
     expect(result.ips.map((i) => i.address)).toEqual([expect.stringMatching(/^10\.98\.0\./), expect.stringMatching(/^fd98::/)]);
-    await servers.http(podA, 80, 'pod-a', ws.root);
-    await servers.udp(podA, 53, 'pod-a6', 'udp6');
+    await lab.servers.http(podA, 80, 'pod-a', lab.ws.root);
+    await lab.servers.udp(podA, 53, 'pod-a6', 'udp6');
 
     expect(httpGet(node, 'http://[fd98::1]:18080/')).toBe('pod-a');
     expect(httpGet(podB, 'http://[fd98::1]:18080/')).toBe('pod-a');
@@ -128,7 +106,7 @@ describe.each(['iptables', 'nftables'] as const)('portmap on %s, real traffic', 
     expect(udpAsk(node, 'fd98::1', 15353, 'v6')).toBe('pod-a6:v6');
     expect(udpAsk(node, GW, 15353, 'v4')).toBe(''); // the mapping's hostIP is IPv6 only
 
-    expect(cnictl(node, ws, ['check', NET, podA, '--container-id', 'ctrA']).code).toBe(0);
+    expect(lab.cnictl('check', podA, '--container-id', 'ctrA').code).toBe(0);
     expect(del(podA, 'ctrA').code).toBe(0);
     expect(httpGet(node, 'http://[fd98::1]:18080/')).toBe('');
   });
@@ -139,7 +117,7 @@ describe.each(['iptables', 'nftables'] as const)('portmap on %s, real traffic', 
     writeList([[{ subnet: '10.98.0.0/24' }]], { conditionsV4: notFromB, snat: false });
     expect(ipOf(add(podB, 'ctrB', []))).toBe('10.98.0.2');
     add(podA, 'ctrA', [{ hostPort: 18080, containerPort: 80, protocol: 'tcp' }]);
-    await servers.http(podA, 80, 'pod-a', ws.root);
+    await lab.servers.http(podA, 80, 'pod-a', lab.ws.root);
 
     expect(httpGet(node, `http://${GW}:18080/`)).toBe('pod-a');
     expect(httpGet(podB, `http://${GW}:18080/`)).toBe(''); // excluded by the condition
