@@ -1,4 +1,3 @@
 export * from './run.ts';
 export * from './fs.ts';
 export * from './netns.ts';
-export * from './netfilter/backend.ts';
