@@ -1,18 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LabHost } from './host.ts';
+import type { LabOptions } from './options.ts';
 import { conflist, nodeBatch, nodeFdbBatch, planLab, subnetEnv, underlayBatch } from './plan.ts';
 import { attachPod, portmapWorks } from './pods.ts';
 import { loadState, nodeDirs, saveState, type LabState } from './state.ts';
 
-export interface UpOptions {
-  prefix: string;
-  stateDir: string;
-  podsPerNode: number[];
-  dualStack: boolean;
-  binDir: string;
-  cniPath: string;
-  cnictl: string;
+export interface UpOptions extends LabOptions {
   /** Progress lines for a person. */
   say(line: string): void;
 }
