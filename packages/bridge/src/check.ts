@@ -1,5 +1,5 @@
 import { CniError, delegate, ErrorCode, type CallContext } from '@cni-ts/core';
-import { formatCidr, formatIP, networkOf, parseCidr, parseIP, type Cidr } from '@cni-ts/core/net/ip';
+import { familyBits, formatCidr, formatIP, networkOf, parseCidr, parseIP, type Cidr } from '@cni-ts/core/net/ip';
 import { showLink, showLinks, showRoutes } from '@cni-ts/linux/ip/query';
 import type { CommandRunner } from '@cni-ts/linux/run';
 import { owner } from './add.ts';
@@ -65,7 +65,7 @@ async function checkRoutes(runner: CommandRunner, ctx: CallContext, routes: Arra
     const dst = parseCidr(r.dst);
     if (!dst) throw fail(`prevResult has an invalid route destination ${r.dst}`);
     const net = networkOf(dst);
-    const text = net.prefix === 0 ? 'default' : net.prefix === (net.family === 4 ? 32 : 128) ? formatIP(net) : formatCidr(net);
+    const text = net.prefix === 0 ? 'default' : net.prefix === familyBits(net.family) ? formatIP(net) : formatCidr(net);
     const found = (tables[net.family] ?? []).some(
       (x) => x.dst === text && (r.gw === undefined || (x.gateway !== undefined && parseIP(x.gateway)?.value === parseIP(r.gw)?.value)),
     );
