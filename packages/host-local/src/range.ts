@@ -71,11 +71,11 @@ export function parseRangeSet(raw: unknown, field: string): RangeSet {
   return set;
 }
 
-export const setFamily = (set: RangeSet): Family => set[0]!.subnet.family;
+const setFamily = (set: RangeSet): Family => set[0]!.subnet.family;
 
 export const setsOverlap = (a: RangeSet, b: RangeSet): boolean => a.some((ra) => b.some((rb) => overlaps(ra, rb)));
 
-export const describeRange = (r: Range): string => `${formatCidr(r.subnet)} (${formatIP(r.start)}-${formatIP(r.end)})`;
+const describeRange = (r: Range): string => `${formatCidr(r.subnet)} (${formatIP(r.start)}-${formatIP(r.end)})`;
 
 export const describeSet = (set: RangeSet): string => set.map((r) => formatCidr(r.subnet)).join(',');
 

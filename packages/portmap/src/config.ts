@@ -22,7 +22,7 @@ export interface PortmapConfig {
   mappings: PortMapping[];
 }
 
-export const DEFAULT_MARK_BIT = 13;
+const DEFAULT_MARK_BIT = 13;
 
 function bool(conf: NetConf, key: string, dflt: boolean): boolean {
   const v = conf[key];

@@ -1,7 +1,7 @@
 import { getInsensitive, invalidConfig, type Result } from '@cni-ts/core';
 import { formatCidr, formatIP, networkOf, parseCidrOrIP, parseIP, type Family } from '@cni-ts/core/net/ip';
 
-export const PROTOCOLS = ['tcp', 'udp', 'sctp'] as const;
+const PROTOCOLS = ['tcp', 'udp', 'sctp'] as const;
 export type Protocol = (typeof PROTOCOLS)[number];
 
 /** One entry of the `portMappings` capability, validated and normalised. */

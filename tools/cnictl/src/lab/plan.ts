@@ -5,15 +5,15 @@ import { formatCidr, networkOf, offset, parseCidr } from '@cni-ts/core/net/ip';
  * and VXLAN entries each simulated node gets. Pure, so it is unit-tested and printed as is.
  */
 export const LAB_NETWORK = 'cbr0';
-export const CLUSTER_CIDR = '10.244.0.0/16';
-export const CLUSTER_CIDR6 = 'fd10:244::/48';
+const CLUSTER_CIDR = '10.244.0.0/16';
+const CLUSTER_CIDR6 = 'fd10:244::/48';
 const UNDERLAY_MTU = 1500;
 /** VXLAN over IPv4 costs 50 bytes of headers (IPv4 20 + UDP 8 + VXLAN 8 + inner Ethernet 14); over IPv6, 70. */
-export const VXLAN4_MTU = UNDERLAY_MTU - 50;
-export const VXLAN6_MTU = UNDERLAY_MTU - 70;
+const VXLAN4_MTU = UNDERLAY_MTU - 50;
+const VXLAN6_MTU = UNDERLAY_MTU - 70;
 /** flanneld's vxlan backend defaults: VNI 1, the Linux-standard port 8472. */
 export const VNI = 1;
-export const VXLAN_PORT = 8472;
+const VXLAN_PORT = 8472;
 /** The hostPort the first pod of every node publishes (container port 80, TCP). */
 export const HOST_PORT = 30080;
 
