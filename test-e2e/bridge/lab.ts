@@ -8,11 +8,7 @@ import { DIST_BIN, inNetns, REFERENCE_BIN, runPlugin, type PluginCall, type Plug
 export const OURS = { bridge: join(DIST_BIN, 'bridge'), hostLocal: join(DIST_BIN, 'host-local') };
 export const GO = { bridge: join(REFERENCE_BIN, 'bridge'), hostLocal: join(REFERENCE_BIN, 'host-local') };
 
-export interface CallOptions {
-  containerId?: string;
-  netns?: string;
-  ifName?: string;
-  cniArgs?: string;
+export interface CallOptions extends Pick<PluginCall, 'containerId' | 'netns' | 'ifName' | 'cniArgs'> {
   /** Which bridge executable to run (default: the lab's). */
   bridge?: string;
 }

@@ -191,7 +191,6 @@ describe.each(DELEGATES)('flannel delegating to the %s', (_label, cniPath) => {
   });
 });
 
-/** Run a plugin binary directly in the node namespace (what the reference flannel delegates to). */
 describe('flannel input errors (nothing is made)', () => {
   let n: FlannelNode;
   beforeEach(() => {
