@@ -99,11 +99,11 @@ export default async function bench() {
     const adds = await interleave(PODS, { ours: ours.add, bridge: bridge.add, ref: ref.add });
     const dels = await interleave(PODS, { ours: ours.del, bridge: bridge.del, ref: ref.del });
     report(`flannel chain, ${PODS} containers: flannel -> bridge + host-local, then portmap (one hostPort); each chain in a node netns`, [
-      { what: 'chain ADD (ours: flannel with in-process bridge + host-local; portmap)', ours: adds.ours, reference: adds.ref },
+      { what: 'chain ADD (ours: flannel with in-process bridge + host-local; portmap)', ours: adds.ours, reference: adds.ref, target: 0.6, goal: 'flannel chain ADD' },
       { what: '  flannel -> bridge + host-local ADD vs Go bridge + host-local', ours: ours.steps.firstAdd, reference: ref.steps.firstAdd },
       { what: '  (our bridge + host-local alone, same config)', ours: bridge.steps.firstAdd, reference: ref.steps.firstAdd },
       { what: '  portmap ADD', ours: ours.steps.portmapAdd, reference: ref.steps.portmapAdd },
-      { what: 'chain DEL (ours) vs Go bridge + host-local + portmap', ours: dels.ours, reference: dels.ref },
+      { what: 'chain DEL (ours) vs Go bridge + host-local + portmap', ours: dels.ours, reference: dels.ref, target: 0.6, goal: 'flannel chain DEL' },
       { what: '  portmap DEL', ours: ours.steps.portmapDel, reference: ref.steps.portmapDel },
       { what: '  flannel -> bridge + host-local DEL vs Go bridge + host-local', ours: ours.steps.firstDel, reference: ref.steps.firstDel },
       { what: '  (our bridge + host-local alone, same config)', ours: bridge.steps.firstDel, reference: ref.steps.firstDel },

@@ -4,7 +4,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DIST_BIN, REFERENCE_BIN, execPlugin, interleave, median, report } from './lib.mjs';
+import { DIST_BIN, REFERENCE_BIN, execPlugin, interleave, report } from './lib.mjs';
 
 const ROUNDS = 40;
 const POPULATIONS = [0, 1000, 5000];
@@ -53,9 +53,12 @@ export default async function bench() {
     report(`host-local ADD/DEL vs existing reservations (${ROUNDS} rounds each)`, rows);
     const first = POPULATIONS[0];
     const last = POPULATIONS[POPULATIONS.length - 1];
-    const flat = (samples, who) => (median(samples[`${who} ${last}`]) / median(samples[`${who} ${first}`])).toFixed(2);
-    console.log(`\nADD at ${last} / ADD at ${first}: ours ${flat(addSamples, 'ours')} (target <= 1.5), reference ${flat(addSamples, 'reference')}`);
-    console.log(`DEL at ${last} / DEL at ${first}: ours ${flat(delSamples, 'ours')}, reference ${flat(delSamples, 'reference')}`);
+    report(`host-local growth: cost at ${last} reservations against cost at ${first} (ratio = growth; the reference column is the same program at ${first})`, [
+      { what: `ours ADD, ${last} vs ${first}`, ours: addSamples[`ours ${last}`], reference: addSamples[`ours ${first}`], target: 1.5, goal: `host-local ADD at ${last} vs at ${first} (ours)` },
+      { what: `ours DEL, ${last} vs ${first}`, ours: delSamples[`ours ${last}`], reference: delSamples[`ours ${first}`] },
+      { what: `reference ADD, ${last} vs ${first}`, ours: addSamples[`reference ${last}`], reference: addSamples[`reference ${first}`] },
+      { what: `reference DEL, ${last} vs ${first}`, ours: delSamples[`reference ${last}`], reference: delSamples[`reference ${first}`] },
+    ]);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

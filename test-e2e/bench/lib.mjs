@@ -35,16 +35,37 @@ export async function interleave(rounds, contenders) {
   return samples;
 }
 
-/** Print one table: rows of { what, ours: [ms], reference: [ms] } with medians and ours/reference ratio. */
+/** Rows that carry a target, gathered from every report for the closing summary (run.mjs). */
+const targets = [];
+
+/**
+ * Print one table: rows of { what, ours: [ms], reference: [ms], target?, goal? } with medians and
+ * the ours/reference ratio. A row with `target` (the highest ratio the issues allow) also goes
+ * to the closing summary under the name `goal`.
+ */
 export function report(title, rows) {
   console.log(`\n## ${title}`);
-  console.log('| what | ours median ms | reference median ms | ratio ours/ref |');
-  console.log('|---|---|---|---|');
+  console.log('| what | ours median ms | reference median ms | ratio ours/ref | target |');
+  console.log('|---|---|---|---|---|');
   for (const row of rows) {
     const o = median(row.ours);
     const ref = row.reference ? median(row.reference) : undefined;
-    const ratio = ref ? (o / ref).toFixed(2) : '-';
-    console.log(`| ${row.what} | ${o.toFixed(2)} | ${ref !== undefined ? ref.toFixed(2) : '-'} | ${ratio} |`);
+    const ratio = ref ? o / ref : undefined;
+    const target = row.target !== undefined ? `<= ${row.target}` : '';
+    console.log(`| ${row.what} | ${o.toFixed(2)} | ${ref !== undefined ? ref.toFixed(2) : '-'} | ${ratio !== undefined ? ratio.toFixed(2) : '-'} | ${target} |`);
+    if (row.target !== undefined) targets.push({ goal: row.goal ?? row.what, ours: o, reference: ref, ratio, target: row.target });
+  }
+}
+
+/** The closing table: every target of the run, met or not. */
+export function printTargets() {
+  if (targets.length === 0) return;
+  console.log('\n## Targets (issues 3, 4, 5): ratio = ours median / reference median');
+  console.log('| goal | ours ms | reference ms | ratio | target | met |');
+  console.log('|---|---|---|---|---|---|');
+  for (const t of targets) {
+    const met = t.ratio !== undefined && t.ratio <= t.target;
+    console.log(`| ${t.goal} | ${t.ours.toFixed(2)} | ${t.reference?.toFixed(2) ?? '-'} | ${t.ratio?.toFixed(2) ?? '-'} | <= ${t.target} | ${met ? 'yes' : 'NO'} |`);
   }
 }
 

@@ -2,6 +2,7 @@
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { printTargets } from './lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const only = process.argv[2];
@@ -10,3 +11,4 @@ for (const file of readdirSync(here).filter((f) => f.endsWith('.bench.mjs')).sor
   console.log(`\n# ${file}`);
   await (await import(join(here, file))).default();
 }
+printTargets();

@@ -1,4 +1,4 @@
-import { lstatSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@cni-ts/linux';
 import { formatIP, parseIP, type IP } from '@cni-ts/core/net/ip';
@@ -64,8 +64,12 @@ export class NetworkDir {
   }
 
   readName(name: string): Reservation | undefined {
+    const file = join(this.path, name);
+    // A free address is the common answer: asking first avoids a thrown ENOENT, whose first
+    // occurrence in a process costs the Bun executables ~0.8 ms.
+    if (!existsSync(file)) return undefined;
     try {
-      return parseReservation(readFileSync(join(this.path, name), 'utf8'));
+      return parseReservation(readFileSync(file, 'utf8'));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw err;
