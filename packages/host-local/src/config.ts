@@ -1,5 +1,5 @@
 import { capabilityArg, cniArg, CniError, ErrorCode, getInsensitive, invalidConfig, parseCniArgs, type CallContext, type DNS, type NetConf, type Route } from '@cni-ts/core';
-import { formatIP, parseCidr, parseIP, type IP } from '@cni-ts/core/net/ip';
+import { formatIP, parseCidr, parseCidrOrIP, parseIP, type IP } from '@cni-ts/core/net/ip';
 import { describeSet, parseRange, parseRangeSet, setsOverlap, type RangeSet } from './range.ts';
 import { readResolvConf } from './resolv.ts';
 
@@ -110,10 +110,9 @@ function requestedFromList(value: unknown, source: string, code: number): Reques
 
 function requestedFromText(text: unknown, source: string, code: number): RequestedIP {
   // An address may carry a prefix ("10.1.2.3/24"), as in the conventions; only the address counts.
-  const str = typeof text === 'string' ? text.trim() : '';
-  const ip = parseIP(str.split('/')[0]!);
-  if (!ip || (str.includes('/') && !parseCidr(str))) throw new CniError(code, `${source}: ${JSON.stringify(text)} is not an IP address`);
-  return { ip, source };
+  const cidr = parseCidrOrIP(typeof text === 'string' ? text.trim() : '');
+  if (!cidr) throw new CniError(code, `${source}: ${JSON.stringify(text)} is not an IP address`);
+  return { ip: { family: cidr.family, value: cidr.value }, source };
 }
 
 /**

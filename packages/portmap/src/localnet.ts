@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { parseIP } from '@cni-ts/core/net/ip';
 
 /** The few host files portmap touches, behind an interface so tests can fake them. */
 export interface HostFiles {
@@ -24,11 +25,12 @@ const leToIp = (hex: string): number => {
   // /proc/net/route prints addresses in host (little-endian) byte order.
   return (((n & 0xff) << 24) | ((n >>> 8) & 0xff) << 16 | ((n >>> 16) & 0xff) << 8 | (n >>> 24)) >>> 0;
 };
-const ipToInt = (ip: string): number => ip.split('.').reduce((a, o) => ((a << 8) | Number(o)) >>> 0, 0);
 
 /** The interface the main routing table sends `ip` out of (longest prefix, then lowest metric). */
 export function routeInterface(routeTable: string, ip: string): string | undefined {
-  const addr = ipToInt(ip);
+  const parsed = parseIP(ip);
+  if (parsed?.family !== 4) return undefined; // /proc/net/route is the IPv4 table
+  const addr = Number(parsed.value);
   let best: { iface: string; bits: number; metric: number } | undefined;
   for (const line of routeTable.split('\n').slice(1)) {
     const f = line.trim().split(/\s+/);
