@@ -2,9 +2,9 @@
  * SHA-512 in hex, the hash the reference plugins name and comment their firewall rules with
  * (bridge masquerade, portmap chains): the same input must give the same name in every plugin.
  *
- * Not through an import of `node:crypto`: loading that module costs a compiled Bun executable
- * ~2–5 ms at every start, while most calls never hash. Bun's built-in hasher does SHA-512;
- * under Node (unit tests, the dist/js bundles) node:crypto is loaded on first use.
+ * Not through `node:crypto`: loading that module costs a compiled Bun executable ~2 ms, at start
+ * or (deferred by the build's lazy built-ins) at the first hash. Bun's built-in hasher costs
+ * nothing to load; under Node (unit tests, the dist/js bundles) node:crypto is loaded on first use.
  */
 interface BunHasher {
   update(data: string): BunHasher;
