@@ -13,7 +13,7 @@ export interface IP {
   value: bigint;
 }
 
-/** An address with a prefix length; the host bits stay as written ("10.1.2.3/24"). */
+/** An address with a prefix length; the host bits stay as written ("10.1.2.3/24"). It is an IP too: formatIP prints its address. */
 export interface Cidr extends IP {
   prefix: number;
 }
