@@ -23,6 +23,16 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 
   fsyncDir(dir);
 }
 
+/** Flush a file that was written by other means (e.g. copyFileSync) before renaming it into place. */
+export function fsyncFile(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export function fsyncDir(dir: string): void {
   try {
     const fd = openSync(dir, 'r');

@@ -15,8 +15,6 @@ import { jumpTarget, optionValue, type NatTable, type SavedRule } from './save.t
 export const TOP_DNAT_CHAIN = 'CNI-HOSTPORT-DNAT';
 export const SETMARK_CHAIN = 'CNI-HOSTPORT-SETMARK';
 export const MASQ_CHAIN = 'CNI-HOSTPORT-MASQ';
-/** Old reference versions' top-level SNAT chain; per-container CNI-SN-* chains hang off it. */
-export const OLD_SNAT_CHAIN = 'CNI-HOSTPORT-SNAT';
 const SETMARK_COMMENT = 'CNI portfwd masquerade mark';
 const MASQ_COMMENT = 'CNI portfwd requiring masquerade';
 /** multiport takes at most 15 ports per rule. */

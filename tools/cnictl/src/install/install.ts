@@ -1,5 +1,6 @@
-import { chmodSync, closeSync, copyFileSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync, type Stats } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, existsSync, linkSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { fsyncFile } from '@cni-ts/linux/fs';
 import { UsageError } from '../cli/output.ts';
 
 /** What `install` puts in place when no names are given: the plugins a runtime execs. */
@@ -93,12 +94,7 @@ function replaceWithCopy(src: string, target: string): void {
   try {
     copyFileSync(src, tmp);
     chmodSync(tmp, 0o755);
-    const fd = openSync(tmp, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    fsyncFile(tmp);
     renameSync(tmp, target);
   } finally {
     if (existsSync(tmp)) rmSync(tmp, { force: true });
