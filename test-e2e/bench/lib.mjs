@@ -75,3 +75,39 @@ export function execPlugin(binary, env, config) {
   if (r.status !== 0) throw new Error(`${binary} ${env.CNI_COMMAND} failed: ${r.stdout} ${r.stderr}`);
   return r.stdout ? JSON.parse(r.stdout) : undefined;
 }
+
+/**
+ * A chain driver for benches: runs a conflist's plugins the way libcni does, straight from this
+ * process, so that ours and the reference are driven alike and the driver adds only an exec per
+ * plugin. ADD runs the plugins in order, each given the previous result; DEL runs them in
+ * reverse, each given the ADD's final result (cniVersion >= 0.4.0). `runtimeConfig` carries
+ * the capability args a plugin declares in `capabilities`. Every plugin runs in the `node`
+ * network namespace (a path), as a runtime on that node would run it.
+ */
+export function chainDriver({ conflist, binDir, node, capabilityArgs = () => ({}) }) {
+  const results = new Map();
+  const call = (plugin, command, env, prevResult, capArgs) => {
+    const runtimeConfig = Object.fromEntries(Object.keys(plugin.capabilities ?? {}).filter((c) => plugin.capabilities[c] && c in capArgs).map((c) => [c, capArgs[c]]));
+    const config = { ...plugin, name: conflist.name, cniVersion: conflist.cniVersion, ...(Object.keys(runtimeConfig).length > 0 && { runtimeConfig }), ...(prevResult && { prevResult }) };
+    const r = spawnSync('nsenter', [`--net=${node}`, join(binDir, plugin.type)], {
+      env: { PATH: process.env.PATH, CNI_COMMAND: command, CNI_PATH: binDir, CNI_IFNAME: 'eth0', ...env },
+      input: JSON.stringify(config),
+      encoding: 'utf8',
+    });
+    if (r.status !== 0) throw new Error(`${plugin.type} ${command} ${env.CNI_CONTAINERID}: ${r.stdout} ${r.stderr}`);
+    return r.stdout ? JSON.parse(r.stdout) : undefined;
+  };
+  return {
+    add(containerId, netns, i) {
+      const env = { CNI_CONTAINERID: containerId, CNI_NETNS: netns };
+      let result;
+      for (const plugin of conflist.plugins) result = call(plugin, 'ADD', env, result, capabilityArgs(i));
+      results.set(containerId, result);
+    },
+    del(containerId, netns, i) {
+      const env = { CNI_CONTAINERID: containerId, CNI_NETNS: netns };
+      for (const plugin of [...conflist.plugins].reverse()) call(plugin, 'DEL', env, results.get(containerId), capabilityArgs(i));
+      results.delete(containerId);
+    },
+  };
+}

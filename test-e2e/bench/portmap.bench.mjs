@@ -1,14 +1,15 @@
 // portmap, ours vs the reference Go plugin (Debian 1.1.1, iptables only):
 //  1. portmap ADD alone at 0 and at 500 already-mapped pods, on each backend. The 500 are made by
 //     running ADD for fake containers with fake prevResults inside the contender's node netns.
-//  2. the whole chain bridge + host-local + portmap driven by cnictl, ADD and DEL.
+//  2. the whole chain bridge + host-local + portmap, ADD and DEL, driven alike for both sides: by
+//     the bench's chain driver (lib.mjs) and by cnictl.
 // Every contender has its own node namespace, so rulesets never mix and the host is untouched.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DIST_BIN, REFERENCE_BIN, interleave, report } from './lib.mjs';
+import { DIST_BIN, REFERENCE_BIN, chainDriver, interleave, report } from './lib.mjs';
 
 const MAPPED = 500;
 const ROUNDS = 20;
@@ -71,26 +72,31 @@ export default async function bench() {
       { what: `reference iptables growth, ${MAPPED} mapped (ratio = reference at ${MAPPED} / at 0)`, ours: at500['reference iptables'], reference: at0['reference iptables'] },
     ]);
 
-    // The whole chain, as a runtime runs it, through cnictl (the same driver for both sides).
-    const chainContender = (label, binDir, portmapExtra) => {
+    // The whole chain, two ways, each the same for ours and the reference: by the bench's own
+    // light chain driver (lib.mjs chainDriver: one exec per plugin, as a runtime does), and by
+    // cnictl, a runtime-like CLI whose own start-up and result cache add ~15 ms to both sides.
+    const portMapping = (i) => ({ portMappings: [{ hostPort: 20000 + i, containerPort: 80, protocol: 'tcp' }] });
+    const chainContender = (label, binDir, portmapExtra, driver) => {
       const node = netns(`c${label}`);
       const pods = Array.from({ length: CHAIN_PODS }, (_, i) => netns(`c${label}-${i}`));
+      const conflist = {
+        cniVersion: '1.0.0',
+        name: 'benchnet',
+        plugins: [
+          { type: 'bridge', bridge: 'cni-pmb0', isGateway: true, ipMasq: true, hairpinMode: true, ipam: { type: 'host-local', dataDir: join(dir, label, 'ipam'), ranges: [[{ subnet: '10.124.0.0/16' }]] } },
+          { type: 'portmap', capabilities: { portMappings: true }, ...portmapExtra },
+        ],
+      };
+      if (driver === 'direct') {
+        const chain = chainDriver({ conflist, binDir, node, capabilityArgs: portMapping });
+        return { add: (i) => chain.add(`chain-${i}`, pods[i], i), del: (i) => chain.del(`chain-${i}`, pods[i], i) };
+      }
       const confDir = join(dir, label, 'net.d');
       mkdirSync(confDir, { recursive: true });
-      writeFileSync(
-        join(confDir, '10-bench.conflist'),
-        JSON.stringify({
-          cniVersion: '1.0.0',
-          name: 'benchnet',
-          plugins: [
-            { type: 'bridge', bridge: 'cni-pmb0', isGateway: true, ipMasq: true, hairpinMode: true, ipam: { type: 'host-local', dataDir: join(dir, label, 'ipam'), ranges: [[{ subnet: '10.124.0.0/16' }]] } },
-            { type: 'portmap', capabilities: { portMappings: true }, ...portmapExtra },
-          ],
-        }),
-      );
+      writeFileSync(join(confDir, '10-bench.conflist'), JSON.stringify(conflist));
       const call = (verb, i) => {
         const args = [verb, 'benchnet', pods[i], '--container-id', `chain-${i}`, '--conf-dir', confDir, '--cache-dir', join(dir, label, 'cache'), '--cni-path', binDir];
-        if (verb === 'add') args.push('--cap-args', JSON.stringify({ portMappings: [{ hostPort: 20000 + i, containerPort: 80, protocol: 'tcp' }] }));
+        if (verb === 'add') args.push('--cap-args', JSON.stringify(portMapping(i)));
         const r = spawnSync('nsenter', [`--net=${node}`, join(DIST_BIN, 'cnictl'), ...args], { encoding: 'utf8' });
         if (r.status !== 0) throw new Error(`${label} ${verb} ${i}: ${r.stdout} ${r.stderr}`);
       };
@@ -100,17 +106,21 @@ export default async function bench() {
     mkdirSync(goDir);
     for (const p of ['bridge', 'host-local', 'portmap']) symlinkSync(join(REFERENCE_BIN, p), join(goDir, p));
     const chains = {
-      ours: chainContender('ours', DIST_BIN, {}),
-      oursNft: chainContender('nft', DIST_BIN, { backend: 'nftables' }),
-      reference: chainContender('ref', goDir, {}),
+      ours: chainContender('ours', DIST_BIN, {}, 'direct'),
+      oursNft: chainContender('nft', DIST_BIN, { backend: 'nftables' }, 'direct'),
+      reference: chainContender('ref', goDir, {}, 'direct'),
+      oursCnictl: chainContender('oursc', DIST_BIN, {}, 'cnictl'),
+      referenceCnictl: chainContender('refc', goDir, {}, 'cnictl'),
     };
-    const adds = await interleave(CHAIN_PODS, { ours: chains.ours.add, oursNft: chains.oursNft.add, reference: chains.reference.add });
-    const dels = await interleave(CHAIN_PODS, { ours: chains.ours.del, oursNft: chains.oursNft.del, reference: chains.reference.del });
-    report(`chain bridge(isGateway, ipMasq, hairpinMode) + host-local + portmap(one hostPort) via cnictl, ${CHAIN_PODS} pods`, [
-      { what: 'chain ADD, ours (portmap on iptables)', ours: adds.ours, reference: adds.reference, target: 0.6, goal: 'chain bridge + host-local + portmap ADD (cnictl)' },
-      { what: 'chain ADD, ours (portmap on nftables)', ours: adds.oursNft, reference: adds.reference },
-      { what: 'chain DEL, ours (portmap on iptables)', ours: dels.ours, reference: dels.reference, target: 0.6, goal: 'chain bridge + host-local + portmap DEL (cnictl)' },
-      { what: 'chain DEL, ours (portmap on nftables)', ours: dels.oursNft, reference: dels.reference },
+    const adds = await interleave(CHAIN_PODS, Object.fromEntries(Object.entries(chains).map(([n, c]) => [n, c.add])));
+    const dels = await interleave(CHAIN_PODS, Object.fromEntries(Object.entries(chains).map(([n, c]) => [n, c.del])));
+    report(`chain bridge(isGateway, ipMasq, hairpinMode) + host-local + portmap(one hostPort), ${CHAIN_PODS} pods, driven alike for both sides`, [
+      { what: 'chain ADD, ours (portmap on iptables), chain driver', ours: adds.ours, reference: adds.reference, target: 0.6, goal: 'chain bridge + host-local + portmap ADD' },
+      { what: 'chain ADD, ours (portmap on nftables), chain driver', ours: adds.oursNft, reference: adds.reference },
+      { what: 'chain ADD, ours (portmap on iptables), both through cnictl', ours: adds.oursCnictl, reference: adds.referenceCnictl },
+      { what: 'chain DEL, ours (portmap on iptables), chain driver', ours: dels.ours, reference: dels.reference, target: 0.6, goal: 'chain bridge + host-local + portmap DEL' },
+      { what: 'chain DEL, ours (portmap on nftables), chain driver', ours: dels.oursNft, reference: dels.reference },
+      { what: 'chain DEL, ours (portmap on iptables), both through cnictl', ours: dels.oursCnictl, reference: dels.referenceCnictl },
     ]);
   } finally {
     for (const name of namespaces.reverse()) spawnSync('ip', ['netns', 'delete', name]);

@@ -40,10 +40,10 @@ export function createPortmap({ runner, files }: PortmapDeps): Plugin {
   const forwarders = forwardersOn(runner);
 
   /** The configured backend, or iptables when usable, else nftables (as the reference chooses). */
-  async function choose(conf: PortmapConfig, forwarders: Record<BackendName, Forwarder>): Promise<Forwarder> {
-    if (conf.backend) return forwarders[conf.backend];
-    if (await forwarders.iptables.usable()) return forwarders.iptables;
-    if (await forwarders.nftables.usable()) return forwarders.nftables;
+  async function choose(conf: PortmapConfig, from: Record<BackendName, Forwarder>): Promise<Forwarder> {
+    if (conf.backend) return from[conf.backend];
+    if (await from.iptables.usable()) return from.iptables;
+    if (await from.nftables.usable()) return from.nftables;
     throw new CniError(ErrorCode.IoFailure, NO_BACKEND);
   }
 
