@@ -4,7 +4,6 @@ import { IpBatch, IpBatchError, runIpBatch, startIpBatch, type StartedIpBatch } 
 import { isZeroMac, randomMac } from '@cni-ts/linux/ip/mac';
 import { randomHex } from '@cni-ts/linux/ip/random';
 import { parseLinks, showLink, type LinkState } from '@cni-ts/linux/ip/query';
-import { PrestartRunner } from '@cni-ts/linux/prestart';
 import { runChecked, type CommandRunner } from '@cni-ts/linux/run';
 import { writeSysctl, writeSysctlsIn } from '@cni-ts/linux/sysctl';
 import { parseConfig, type BridgeConfig } from './config.ts';
@@ -17,9 +16,6 @@ import { waitForDad } from './dad.ts';
 
 /** Attempts at creating the bridge when concurrent ADDs create or remove it at the same moment. */
 const HOST_ATTEMPTS = 3;
-
-/** The IPv4 masquerade transaction's command, as linux/netfilter/iptables runs it. */
-const IPTABLES_RESTORE_V4 = ['iptables-restore', '--noflush', '-w', '5'];
 
 /**
  * ADD, as a few steps run side by side where they are independent:
@@ -42,7 +38,6 @@ export async function add(ctx: CallContext, runner: CommandRunner): Promise<Resu
     netns: ctx.netns,
   };
   const undo: Array<() => Promise<unknown>> = [];
-  const firewall = new PrestartRunner(runner);
   try {
     const type = cfg.ipamType;
     if (type) undo.push(() => delegate(ctx, type, 'DEL', ctx.config));
@@ -55,15 +50,13 @@ export async function add(ctx: CallContext, runner: CommandRunner): Promise<Resu
     // The container's `ip -batch` starts now and gets its commands once the addresses are known.
     const containerIp = startIpBatch(runner, ctx.netns);
     undo.push(async () => (await containerIp).cancel());
-    // Likewise iptables-restore for the masquerade rules, which wait for IPAM's addresses.
-    if (cfg.ipMasq && cfg.ipMasqBackend !== 'nftables') firewall.prestart(IPTABLES_RESTORE_V4);
     const spoofCheck = cfg.macspoofchk ? setupSpoofCheck(runner, veth.host, veth.containerMac, ctx.containerId, ctx.ifName) : undefined;
     const addressing = (async () => {
       const ipam: Result = (type ? await delegate(ctx, type, 'ADD', ctx.config) : undefined) ?? { cniVersion: '1.1.0' };
       if (type && !ipam.ips?.length) throw new CniError(ErrorCode.Internal, `IPAM plugin "${type}" returned no IP addresses`);
       return { ipam, l3: planL3(cfg, ipam) };
     })();
-    const masquerading = addressing.then(({ l3 }) => (cfg.ipMasq && l3.addrs.length > 0 ? setupMasq(firewall, cfg.ipMasqBackend, owner(ctx), l3.addrs) : undefined));
+    const masquerading = addressing.then(({ l3 }) => (cfg.ipMasq && l3.addrs.length > 0 ? setupMasq(runner, cfg.ipMasqBackend, owner(ctx), l3.addrs) : undefined));
     // Every step settles before a failure is thrown, so the undo never races a running step.
     const [attached, addressed] = await settle([attaching, addressing, masquerading, spoofCheck]);
     const { ipam, l3 } = addressed as Awaited<typeof addressing>;
@@ -85,8 +78,6 @@ export async function add(ctx: CallContext, runner: CommandRunner): Promise<Resu
       await step().catch((e: Error) => ctx.log(`bridge: rollback step failed: ${e.message}`));
     }
     throw err;
-  } finally {
-    await firewall.release();
   }
 }
 

@@ -1,6 +1,5 @@
 import { CniError, ErrorCode, type CallContext, type Plugin, type Result } from '@cni-ts/core';
 import type { CommandRunner } from '@cni-ts/linux';
-import { PrestartRunner } from '@cni-ts/linux/prestart';
 import type { Family } from '@cni-ts/core/net/ip';
 import { parseConfig, type BackendName, type PortmapConfig } from './config.ts';
 import { flushUdpConntrack } from './conntrack.ts';
@@ -28,22 +27,17 @@ const udpOf = (conf: PortmapConfig, families: readonly Family[]): UdpPort[] =>
 
 const NO_BACKEND = 'portmap: neither iptables nor nftables can read the nat table here (missing tools or CAP_NET_ADMIN)';
 
-const forwardersOn = (runner: CommandRunner): Record<BackendName, Forwarder> => ({
-  iptables: new IptablesForwarder(runner),
-  nftables: new NftablesForwarder(runner),
-});
-
-/** The iptables-restore command of a family, as the iptables backend runs it. */
-const iptablesRestore = (family: Family): string[] => [family === 6 ? 'ip6tables-restore' : 'iptables-restore', '-w', '--noflush'];
-
 export function createPortmap({ runner, files }: PortmapDeps): Plugin {
-  const forwarders = forwardersOn(runner);
+  const forwarders: Record<BackendName, Forwarder> = {
+    iptables: new IptablesForwarder(runner),
+    nftables: new NftablesForwarder(runner),
+  };
 
   /** The configured backend, or iptables when usable, else nftables (as the reference chooses). */
-  async function choose(conf: PortmapConfig, from: Record<BackendName, Forwarder>): Promise<Forwarder> {
-    if (conf.backend) return from[conf.backend];
-    if (await from.iptables.usable()) return from.iptables;
-    if (await from.nftables.usable()) return from.nftables;
+  async function choose(conf: PortmapConfig): Promise<Forwarder> {
+    if (conf.backend) return forwarders[conf.backend];
+    if (await forwarders.iptables.usable()) return forwarders.iptables;
+    if (await forwarders.nftables.usable()) return forwarders.nftables;
     throw new CniError(ErrorCode.IoFailure, NO_BACKEND);
   }
 
@@ -55,15 +49,8 @@ export function createPortmap({ runner, files }: PortmapDeps): Plugin {
       const prev = requirePrevResult(ctx);
       const targets = containerTargets(prev, ctx.ifName);
       if (conf.mappings.length === 0 || targets.length === 0) return prev;
-      // The iptables transactions start now: their start-up overlaps the read of the nat table.
-      const firewall = new PrestartRunner(runner);
-      if (conf.backend !== 'nftables') for (const t of targets) firewall.prestart(iptablesRestore(t.family));
-      try {
-        const forwarder = await choose(conf, forwardersOn(firewall));
-        await forwarder.add({ att: attachment(ctx, conf), conf, targets });
-      } finally {
-        await firewall.release();
-      }
+      const forwarder = await choose(conf);
+      await forwarder.add({ att: attachment(ctx, conf), conf, targets });
       const v4 = targets.find((t) => t.family === 4);
       if (v4 && conf.snat && !conf.masqAll) {
         try {
@@ -90,7 +77,7 @@ export function createPortmap({ runner, files }: PortmapDeps): Plugin {
       const prev = requirePrevResult(ctx);
       const targets = containerTargets(prev, ctx.ifName);
       if (conf.mappings.length === 0 || targets.length === 0) return;
-      await (await choose(conf, forwarders)).check({ att: attachment(ctx, conf), conf, targets });
+      await (await choose(conf)).check({ att: attachment(ctx, conf), conf, targets });
     },
 
     async status(ctx) {
