@@ -1,24 +1,16 @@
 // bridge + host-local, ours vs the reference Go plugins: ADD and DEL of 60 containers each,
 // interleaved one by one so machine noise hits both alike. Every plugin runs inside its own
 // "node" network namespace, so bridges, veths and masquerade rules never touch the host.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { DIST_BIN, REFERENCE_BIN, interleave, report } from './lib.mjs';
+import { DIST_BIN, REFERENCE_BIN, benchScratch, interleave, report } from './lib.mjs';
 
 const PODS = 60;
 
 export default async function bench() {
-  const prefix = `ctsbb${randomBytes(3).toString('hex')}`;
-  const dir = mkdtempSync(join(tmpdir(), 'bridge-bench-'));
-  const namespaces = [];
-  const netns = (name) => {
-    execFileSync('ip', ['netns', 'add', name]);
-    namespaces.push(name);
-    return `/run/netns/${name}`;
-  };
+  const scratch = benchScratch('bb');
+  const { prefix, dir, netns } = scratch;
   try {
     const contender = (label, bridgeBin, ipamBin) => {
       const bin = join(dir, label, 'bin');
@@ -63,7 +55,6 @@ export default async function bench() {
       { what: 'DEL (our bridge + Go host-local)', ours: dels.mixed, reference: dels.ref },
     ]);
   } finally {
-    for (const name of namespaces.reverse()) spawnSync('ip', ['netns', 'delete', name]);
-    rmSync(dir, { recursive: true, force: true });
+    scratch.cleanup();
   }
 }

@@ -2,25 +2,17 @@
 // reference-equivalent chain: the Go bridge + host-local run with the delegate config flannel
 // would hand them (written out), then the Go portmap. ADD and DEL of each container are timed as
 // a whole chain, interleaved one by one. Every chain runs inside its own "node" namespace.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { DIST_BIN, REFERENCE_BIN, interleave, report } from './lib.mjs';
+import { DIST_BIN, REFERENCE_BIN, benchScratch, interleave, report } from './lib.mjs';
 
 const PODS = 40;
 const NET = 'cbr0';
 
 export default async function bench() {
-  const prefix = `ctsfb${randomBytes(3).toString('hex')}`;
-  const dir = mkdtempSync(join(tmpdir(), 'flannel-bench-'));
-  const namespaces = [];
-  const netns = (name) => {
-    execFileSync('ip', ['netns', 'add', name]);
-    namespaces.push(name);
-    return `/run/netns/${name}`;
-  };
+  const scratch = benchScratch('fb');
+  const { prefix, dir, netns } = scratch;
   try {
     const subnetFile = join(dir, 'subnet.env');
     writeFileSync(subnetFile, 'FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=10.244.1.1/24\nFLANNEL_MTU=1450\nFLANNEL_IPMASQ=true\n');
@@ -109,7 +101,6 @@ export default async function bench() {
       { what: '  (our bridge + host-local alone, same config)', ours: bridge.steps.firstDel, reference: ref.steps.firstDel },
     ]);
   } finally {
-    for (const name of namespaces.reverse()) spawnSync('ip', ['netns', 'delete', name]);
-    rmSync(dir, { recursive: true, force: true });
+    scratch.cleanup();
   }
 }

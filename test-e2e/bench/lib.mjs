@@ -1,12 +1,40 @@
 // Shared helpers for `npm run bench`: time whole operations, interleave ours and the reference
 // so that machine noise hits both alike, and print medians with ratios.
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const DIST_BIN = join(REPO_ROOT, 'dist/bin');
 export const REFERENCE_BIN = '/usr/lib/cni';
+
+/**
+ * What one bench makes on the host: a unique name prefix, a temp dir, and the network namespaces
+ * it creates through netns(name) (loopback up; returns the path). cleanup() removes exactly those,
+ * newest first, and the dir: call it in finally.
+ */
+export function benchScratch(label) {
+  const prefix = `cts${label}${randomBytes(3).toString('hex')}`;
+  const dir = mkdtempSync(join(tmpdir(), `${label}-bench-`));
+  const namespaces = [];
+  return {
+    prefix,
+    dir,
+    netns(name) {
+      execFileSync('ip', ['netns', 'add', name]);
+      namespaces.push(name);
+      execFileSync('ip', ['-n', name, 'link', 'set', 'lo', 'up']);
+      return `/run/netns/${name}`;
+    },
+    cleanup() {
+      for (const name of namespaces.reverse()) spawnSync('ip', ['netns', 'delete', name]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
 
 /** Milliseconds taken by fn (sync or async). */
 export async function timeMs(fn) {

@@ -4,12 +4,10 @@
 //  2. the whole chain bridge + host-local + portmap, ADD and DEL, driven alike for both sides: by
 //     the bench's chain driver (lib.mjs) and by cnictl.
 // Every contender has its own node namespace, so rulesets never mix and the host is untouched.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DIST_BIN, REFERENCE_BIN, chainDriver, interleave, report } from './lib.mjs';
+import { DIST_BIN, REFERENCE_BIN, benchScratch, chainDriver, interleave, report } from './lib.mjs';
 
 const MAPPED = 500;
 const ROUNDS = 20;
@@ -18,15 +16,9 @@ const CHAIN_PODS = 30;
 const podIp = (i) => `10.${120 + (i >> 16)}.${(i >> 8) & 255}.${(i & 255) || 1}`;
 
 export default async function bench() {
-  const prefix = `ctspm${randomBytes(3).toString('hex')}`;
-  const dir = mkdtempSync(join(tmpdir(), 'portmap-bench-'));
-  const namespaces = [];
-  const netns = (name) => {
-    execFileSync('ip', ['netns', 'add', `${prefix}-${name}`]);
-    namespaces.push(`${prefix}-${name}`);
-    execFileSync('ip', ['-n', `${prefix}-${name}`, 'link', 'set', 'lo', 'up']);
-    return `/run/netns/${prefix}-${name}`;
-  };
+  const scratch = benchScratch('pm');
+  const { prefix, dir } = scratch;
+  const netns = (name) => scratch.netns(`${prefix}-${name}`);
   try {
     // The pods' netns is never entered by portmap; it only has to differ from the node's.
     const fakePod = netns('fakepod');
@@ -123,7 +115,6 @@ export default async function bench() {
       { what: 'chain DEL, ours (portmap on iptables), both through cnictl', ours: dels.oursCnictl, reference: dels.referenceCnictl },
     ]);
   } finally {
-    for (const name of namespaces.reverse()) spawnSync('ip', ['netns', 'delete', name]);
-    rmSync(dir, { recursive: true, force: true });
+    scratch.cleanup();
   }
 }
