@@ -80,22 +80,10 @@ function errorVersion(known: string, stdin: string): string {
 
 /** Call the handler; only ADD prints, its 1.1.0 result converted to the config's version. */
 async function runVerb(plugin: Plugin, verb: Exclude<Verb, 'VERSION'>, ctx: CallContext): Promise<string> {
-  switch (verb) {
-    case 'ADD':
-      return JSON.stringify(convertResult(await plugin.add(ctx), ctx.version));
-    case 'DEL':
-      await plugin.del(ctx);
-      return '';
-    case 'CHECK':
-      await plugin.check(ctx);
-      return '';
-    case 'STATUS':
-      await plugin.status(ctx);
-      return '';
-    case 'GC':
-      await plugin.gc(ctx);
-      return '';
-  }
+  if (verb === 'ADD') return JSON.stringify(convertResult(await plugin.add(ctx), ctx.version));
+  const handler = { DEL: plugin.del, CHECK: plugin.check, STATUS: plugin.status, GC: plugin.gc }[verb];
+  await handler.call(plugin, ctx);
+  return '';
 }
 
 function buildContext(verb: Exclude<Verb, 'VERSION'>, input: CallInput, config: NetConf, log: (m: string) => void): CallContext {
