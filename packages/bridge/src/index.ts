@@ -1,5 +1,5 @@
 import { delegate, type CallContext, type Plugin } from '@cni-ts/core';
-import { NetnsRunner } from '@cni-ts/linux/ip/ns-runner';
+import { IpNetlinkRunner } from '@cni-ts/linux/ip/netlink-runner';
 import type { CommandRunner } from '@cni-ts/linux/run';
 import { add } from './add.ts';
 import { check } from './check.ts';
@@ -7,8 +7,12 @@ import { parseConfig } from './config.ts';
 import { del } from './del.ts';
 import { gcMasq } from './masq/index.ts';
 
-/** The bridge plugin; `runner` is the door to host commands (a recording fake in unit tests). */
-export function bridgePlugin(runner: CommandRunner = new NetnsRunner()): Plugin {
+/**
+ * The bridge plugin; `runner` is the door to host commands (a recording fake in unit tests). The
+ * executables carry out its `ip -batch` work over rtnetlink and its other container commands
+ * with setns; both fall back to processes where they cannot.
+ */
+export function bridgePlugin(runner: CommandRunner = new IpNetlinkRunner()): Plugin {
   return {
     name: 'bridge',
     add: (ctx) => add(ctx, runner),

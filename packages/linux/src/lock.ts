@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
+import { openLibc, type Libc } from './libc.ts';
 
 /**
  * An exclusive `flock(2)` on a file, the lock the reference plugins take (host-local locks
@@ -22,30 +23,12 @@ interface LibcFlock {
   flock(fd: number, operation: number): number;
 }
 
-let libc: LibcFlock | null | undefined;
-
-/** libc's flock via bun:ffi, or null when not running under Bun (or libc cannot be opened). */
-async function loadLibcFlock(): Promise<LibcFlock | null> {
-  if (libc !== undefined) return libc;
-  libc = null;
-  if (typeof (globalThis as { Bun?: unknown }).Bun === 'undefined') return libc;
-  try {
-    // A computed specifier: bundlers leave it alone and it only resolves under Bun.
-    const specifier = 'bun:ffi';
-    const ffi = (await import(specifier)) as {
-      dlopen(path: string, symbols: Record<string, { args: string[]; returns: string }>): { symbols: LibcFlock };
-    };
-    libc = ffi.dlopen('libc.so.6', { flock: { args: ['i32', 'i32'], returns: 'i32' } }).symbols;
-  } catch {
-    libc = null;
-  }
-  return libc;
-}
+let loading: Promise<Libc<LibcFlock> | null> | undefined;
 
 /** Block until this process holds an exclusive flock on `path` (created if missing). */
 export async function lockFile(path: string): Promise<FileLock> {
-  const flock = await loadLibcFlock();
-  return flock ? lockWithLibc(flock, path) : lockWithHelper(path);
+  const libc = await (loading ??= openLibc<LibcFlock>({ flock: { args: ['i32', 'i32'], returns: 'i32' } }));
+  return libc ? lockWithLibc(libc.symbols, path) : lockWithHelper(path);
 }
 
 function lockWithLibc(lib: LibcFlock, path: string): FileLock {

@@ -1,4 +1,5 @@
 import { closeSync, openSync } from 'node:fs';
+import { openLibc } from '../libc.ts';
 
 /**
  * Enter another network namespace with this thread for one synchronous moment, through setns(2)
@@ -10,23 +11,16 @@ import { closeSync, openSync } from 'node:fs';
 const CLONE_NEWNET = 0x40000000;
 
 type Setns = (fd: number, nstype: number) => number;
-let setns: Setns | null | undefined;
+let setns: Setns | null = null;
+let loading: Promise<boolean> | undefined;
 
 /** Load setns once; false when not running under Bun or libc cannot be opened. */
-export async function canEnterNetns(): Promise<boolean> {
-  if (setns !== undefined) return setns !== null;
-  setns = null;
-  if (typeof (globalThis as { Bun?: unknown }).Bun === 'undefined') return false;
-  try {
-    const specifier = 'bun:ffi'; // computed: bundlers leave it alone, and it resolves only under Bun
-    const ffi = (await import(specifier)) as {
-      dlopen(path: string, symbols: Record<string, { args: string[]; returns: string }>): { symbols: { setns: Setns } };
-    };
-    setns = ffi.dlopen('libc.so.6', { setns: { args: ['i32', 'i32'], returns: 'i32' } }).symbols.setns;
-  } catch {
-    setns = null;
-  }
-  return setns !== null;
+export function canEnterNetns(): Promise<boolean> {
+  loading ??= openLibc<{ setns: Setns }>({ setns: { args: ['i32', 'i32'], returns: 'i32' } }).then((libc) => {
+    setns = libc?.symbols.setns ?? null;
+    return setns !== null;
+  });
+  return loading;
 }
 
 /** Why a namespace could not be entered, worded like nsenter so callers match one set of messages. */

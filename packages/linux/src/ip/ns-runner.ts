@@ -40,7 +40,7 @@ export class NetnsRunner implements StartingRunner {
 }
 
 /** The namespace path of an `nsenter --net=PATH -- CMD...` argv (as inNetns builds it). */
-function nsenterPath(argv: readonly string[]): string | undefined {
+export function nsenterPath(argv: readonly string[]): string | undefined {
   const m = argv[0] === 'nsenter' && argv[2] === '--' ? /^--net=(.+)$/.exec(argv[1] ?? '') : null;
   return m ? m[1] : undefined;
 }

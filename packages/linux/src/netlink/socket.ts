@@ -1,0 +1,125 @@
+import { canEnterNetns, withNetns } from '../ip/enter.ts';
+import { openLibc, type Libc } from '../libc.ts';
+import { NLM_F_ACK_TLVS, NLM_F_CAPPED, NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN, NLMSGERR_ATTR_MSG } from './constants.ts';
+import { NetlinkError } from './errors.ts';
+import { parseAttrs, parseMessages, readI32, readString, readU32, type NetlinkMessage } from './message.ts';
+
+/** A route netlink socket bound to one network namespace. */
+export interface Rtnetlink {
+  /**
+   * Send one request and read the kernel's answer: the messages before its acknowledgement, or
+   * every message of a dump. Throws NetlinkError when the kernel refuses it.
+   */
+  request(message: Uint8Array): NetlinkMessage[];
+  close(): void;
+}
+
+interface LibcSocket {
+  socket(domain: number, type: number, protocol: number): number;
+  setsockopt(fd: number, level: number, name: number, value: Uint8Array, length: number): number;
+  send(fd: number, buf: Uint8Array, length: number, flags: number): number;
+  recv(fd: number, buf: Uint8Array, length: number, flags: number): number;
+  close(fd: number): number;
+  __errno_location(): unknown;
+}
+
+const AF_NETLINK = 16;
+const SOCK_RAW = 3;
+const SOCK_CLOEXEC = 0o2000000;
+const NETLINK_ROUTE = 0;
+const SOL_SOCKET = 1;
+const SO_RCVTIMEO = 20;
+const SOL_NETLINK = 270;
+const NETLINK_CAP_ACK = 10;
+const NETLINK_EXT_ACK = 11;
+/** Longer than any answer the kernel gives a request (dumps come in pieces of at most 32 KiB). */
+const RECEIVE_BUFFER = 64 * 1024;
+/** A kernel that never answers must not hang a plugin call forever. */
+const RECEIVE_TIMEOUT_SECONDS = 10;
+
+let libc: Libc<LibcSocket> | null = null;
+let loading: Promise<boolean> | undefined;
+
+const SIGNATURES = {
+  socket: { args: ['i32', 'i32', 'i32'], returns: 'i32' },
+  setsockopt: { args: ['i32', 'i32', 'i32', 'ptr', 'u32'], returns: 'i32' },
+  send: { args: ['i32', 'ptr', 'u64', 'i32'], returns: 'i32' },
+  recv: { args: ['i32', 'ptr', 'u64', 'i32'], returns: 'i32' },
+  close: { args: ['i32'], returns: 'i32' },
+  __errno_location: { args: [], returns: 'ptr' },
+};
+
+/** Whether rtnetlink sockets can be opened from this process (the Bun executables). */
+export async function canUseRtnetlink(): Promise<boolean> {
+  loading ??= openLibc<LibcSocket>(SIGNATURES).then((loaded) => (libc = loaded) !== null);
+  return (await loading) && (await canEnterNetns());
+}
+
+/**
+ * A socket in the namespace at `netnsPath` (empty: this thread's own). A socket stays in the
+ * namespace it was created in, so the thread enters the namespace only to create it. Call
+ * canUseRtnetlink() first; NetnsEnterError when the path is not a network namespace.
+ */
+export function openRtnetlink(netnsPath: string): Rtnetlink {
+  if (!libc) throw new Error('openRtnetlink: libc is not loaded (call canUseRtnetlink first)');
+  const { symbols: c } = libc;
+  const errno = (): number => libc!.readI32(c.__errno_location());
+  const create = (): number => c.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+  const fd = netnsPath ? withNetns(netnsPath, create) : create();
+  if (fd < 0) throw new NetlinkError(errno());
+  const int = (value: number): Uint8Array => new Uint8Array(new Int32Array([value]).buffer);
+  // The kernel's own words on errors, without echoing our request back.
+  c.setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, int(1), 4);
+  c.setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, int(1), 4);
+  c.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, new Uint8Array(new BigInt64Array([BigInt(RECEIVE_TIMEOUT_SECONDS), 0n]).buffer), 16);
+  return new SocketRtnetlink(c, errno, fd);
+}
+
+class SocketRtnetlink implements Rtnetlink {
+  private seq = Math.floor(Date.now() / 1000) >>> 0;
+  private readonly buffer = new Uint8Array(RECEIVE_BUFFER);
+
+  constructor(
+    private readonly c: LibcSocket,
+    private readonly errno: () => number,
+    private readonly fd: number,
+  ) {}
+
+  request(message: Uint8Array): NetlinkMessage[] {
+    const seq = (this.seq = (this.seq + 1) >>> 0);
+    new DataView(message.buffer, message.byteOffset, message.byteLength).setUint32(8, seq, true);
+    if (this.c.send(this.fd, message, message.length, 0) < 0) throw new NetlinkError(this.errno());
+    const replies: NetlinkMessage[] = [];
+    for (;;) {
+      const n = this.c.recv(this.fd, this.buffer, this.buffer.length, 0);
+      if (n < 0) throw new NetlinkError(this.errno());
+      // Copied: the next receive reuses the buffer.
+      for (const m of parseMessages(this.buffer.slice(0, n))) {
+        if (m.seq !== seq) continue; // a late answer to an earlier request
+        if (m.type === NLMSG_ERROR) {
+          const error = -readI32(m.payload);
+          if (error === 0) return replies;
+          throw new NetlinkError(error, extackMessage(m));
+        }
+        if (m.type === NLMSG_DONE) {
+          const error = m.payload.length >= 4 ? -readI32(m.payload) : 0;
+          if (error > 0) throw new NetlinkError(error);
+          return replies;
+        }
+        replies.push(m);
+      }
+    }
+  }
+
+  close(): void {
+    this.c.close(this.fd);
+  }
+}
+
+/** The kernel's message attached to an error, if any. */
+function extackMessage(m: NetlinkMessage): string | undefined {
+  if (!(m.flags & NLM_F_ACK_TLVS)) return undefined;
+  const echoed = m.flags & NLM_F_CAPPED ? NLMSG_HDRLEN : ((readU32(m.payload.subarray(4)) ?? NLMSG_HDRLEN) + 3) & ~3;
+  const text = readString(parseAttrs(m.payload, 4 + echoed).get(NLMSGERR_ATTR_MSG));
+  return text || undefined;
+}
