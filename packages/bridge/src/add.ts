@@ -44,10 +44,12 @@ export async function add(ctx: CallContext, runner: CommandRunner): Promise<Resu
     undo.push(() => runner.run(['ip', 'link', 'del', 'dev', veth.host]));
     if (cfg.ipMasq) undo.push(() => teardownMasq(runner, owner(ctx)));
     if (cfg.macspoofchk) undo.push(() => teardownSpoofCheck(runner, ctx.containerId, ctx.ifName));
-    // Started together: the veth (its host batch is spawned first, before IPAM's work takes this
-    // thread), the spoof-check (it matches the host veth by name), IPAM and then masquerading.
+    // Started together: the veth (where batches are processes, its host batch is spawned first,
+    // before IPAM's work takes this thread), the spoof-check (it matches the host veth by name),
+    // IPAM and then masquerading.
     const attaching = attachVeth(runner, cfg, veth, ctx);
-    // The container's `ip -batch` starts now and gets its commands once the addresses are known.
+    // The container's batch: where it is an `ip -batch` process, it starts now and gets its
+    // commands once the addresses are known (over rtnetlink, it simply runs then).
     const containerIp = startIpBatch(runner, ctx.netns);
     undo.push(async () => (await containerIp).cancel());
     const spoofCheck = cfg.macspoofchk ? setupSpoofCheck(runner, veth.host, veth.containerMac, ctx.containerId, ctx.ifName) : undefined;
