@@ -48,10 +48,9 @@ const viaNetlink = (netns: string, batch: string, options: string[] = []): Outco
 /** Batch text for one side: {pod} stands for the side's pod namespace path. */
 const forSide = (batch: string, side: Side): string => batch.replaceAll('{pod}', `/run/netns/${side.pod}`);
 
-/** What the kernel holds in a namespace, without what differs between any two namespaces (counters, timers, ids). */
-function state(fixture: NetnsFixture, netns: string): unknown {
-  const json = (argv: string[]): Array<Record<string, any>> => JSON.parse(fixture.exec(netns, argv) || '[]');
-  const links = json(['ip', '-d', '-json', 'link', 'show']).map((l) => ({
+/** A link as `ip -d -json` prints it, without what differs between any two namespaces. */
+function linkFacts(l: Record<string, any>): object {
+  return {
     ifname: l.ifname,
     flags: (l.flags as string[]).filter((f) => f !== 'LOWER_UP' && f !== 'NO-CARRIER'),
     mtu: l.mtu,
@@ -60,6 +59,14 @@ function state(fixture: NetnsFixture, netns: string): unknown {
     promiscuity: l.promiscuity,
     kind: l.linkinfo?.info_kind,
     vlanFiltering: l.linkinfo?.info_data?.vlan_filtering,
+  };
+}
+
+/** What the kernel holds in a namespace, without what differs between any two namespaces (counters, timers, ids). */
+function state(fixture: NetnsFixture, netns: string): unknown {
+  const json = (argv: string[]): Array<Record<string, any>> => JSON.parse(fixture.exec(netns, argv) || '[]');
+  const links = json(['ip', '-d', '-json', 'link', 'show']).map((l) => ({
+    ...linkFacts(l),
     hairpin: l.linkinfo?.info_slave_data?.hairpin,
     isolated: l.linkinfo?.info_slave_data?.isolated,
   }));
@@ -101,14 +108,7 @@ function normaliseShow(stdout: string): unknown {
     .split('\n')
     .flatMap((line) => JSON.parse(line) as Array<Record<string, any>>)
     .map((l) => ({
-      ifname: l.ifname,
-      flags: (l.flags as string[]).filter((f) => f !== 'LOWER_UP' && f !== 'NO-CARRIER'),
-      mtu: l.mtu,
-      master: l.master,
-      address: l.address,
-      promiscuity: l.promiscuity,
-      kind: l.linkinfo?.info_kind,
-      vlanFiltering: l.linkinfo?.info_data?.vlan_filtering,
+      ...linkFacts(l),
       linkIndexSet: l.link_index !== undefined,
       addrs: (l.addr_info as Array<Record<string, any>>)
         .filter((a) => !String(a.local).startsWith('fe80:'))

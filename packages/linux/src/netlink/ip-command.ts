@@ -98,62 +98,58 @@ class Words {
 const uint = (text: string | undefined): number | undefined => (text !== undefined && /^\d+$/.test(text) ? Number(text) : undefined);
 const onOff = (text: string | undefined): boolean | undefined => (text === 'on' ? true : text === 'off' ? false : undefined);
 
-/** name, address and mtu of a link being created; false when a word is not understood. */
-function linkAttrs(w: Words, into: { name?: string; mac?: string; mtu?: number }, stopAt: string): boolean {
-  while (!w.done && w.peek() !== stopAt) {
-    const key = w.next();
-    if (key === 'name') into.name = w.next();
-    else if (key === 'address') {
-      into.mac = w.next();
-      if (!macBytes(into.mac ?? '')) return false;
-    } else if (key === 'mtu') {
-      into.mtu = uint(w.next());
-      if (into.mtu === undefined) return false;
-    } else if (into.name === undefined && key !== undefined && !['dev', 'type', 'netns'].includes(key)) into.name = key;
-    else return false;
-  }
-  return into.name !== undefined;
+interface LinkSpec {
+  name?: string;
+  mac?: string;
+  mtu?: number;
+  netns?: string;
 }
 
-function parseLinkAdd(rest: readonly string[]): IpCommand | undefined {
-  const w = new Words(rest);
-  const link: { name?: string; mac?: string; mtu?: number } = {};
-  if (!linkAttrs(w, link, 'type') || w.next() !== 'type') return undefined;
-  const kind = w.next();
-  if (kind === 'bridge') {
-    let vlanFiltering: boolean | undefined;
-    while (!w.done) {
-      if (w.next() !== 'vlan_filtering') return undefined;
-      const v = w.next();
-      if (v !== '0' && v !== '1') return undefined;
-      vlanFiltering = v === '1';
-    }
-    return { op: 'add-bridge', name: link.name!, ...opt(link), ...(vlanFiltering !== undefined && { vlanFiltering }) };
-  }
-  if (kind === 'veth') {
-    if (w.next() !== 'peer') return undefined;
-    const peer: { name?: string; mac?: string; mtu?: number; netns?: string } = {};
-    while (!w.done) {
-      const key = w.next();
-      if (key === 'name') peer.name = w.next();
-      else if (key === 'address') {
-        peer.mac = w.next();
-        if (!macBytes(peer.mac ?? '')) return undefined;
-      } else if (key === 'mtu') peer.mtu = uint(w.next());
-      else if (key === 'netns') peer.netns = w.next();
-      else return undefined;
-      if (key === 'mtu' && peer.mtu === undefined) return undefined;
-    }
-    if (!peer.name) return undefined;
-    return { op: 'add-veth', name: link.name!, ...opt(link), peer: { name: peer.name, ...opt(peer), ...(peer.netns !== undefined && { netns: peer.netns }) } };
-  }
-  return undefined;
+/** One `name|address|mtu|netns VALUE` of a link being created; false for another key or a bad value. */
+function linkSetting(w: Words, into: LinkSpec, keys: readonly string[]): boolean {
+  const key = w.next();
+  const value = w.next();
+  if (key === undefined || !keys.includes(key) || value === undefined) return false;
+  if (key === 'address') into.mac = macBytes(value) ? value : undefined;
+  else if (key === 'mtu') into.mtu = uint(value);
+  else if (key === 'name') into.name = value;
+  else into.netns = value;
+  return (key !== 'address' || into.mac !== undefined) && (key !== 'mtu' || into.mtu !== undefined);
 }
 
-const opt = (l: { mac?: string; mtu?: number }): { mac?: string; mtu?: number } => ({
+/** `vlan_filtering 0|1`; undefined when the words are not that. */
+function vlanFiltering(w: Words): boolean | undefined {
+  if (w.next() !== 'vlan_filtering') return undefined;
+  const v = w.next();
+  return v === '1' ? true : v === '0' ? false : undefined;
+}
+
+const opt = (l: LinkSpec): { mac?: string; mtu?: number } => ({
   ...(l.mac !== undefined && { mac: l.mac }),
   ...(l.mtu !== undefined && { mtu: l.mtu }),
 });
+
+function parseLinkAdd(rest: readonly string[]): IpCommand | undefined {
+  // `link add NAME ...` or `link add name NAME ...`
+  const w = new Words(rest[0] === undefined || ['name', 'address', 'mtu', 'type'].includes(rest[0]) ? rest : ['name', ...rest]);
+  const link: LinkSpec = {};
+  while (!w.done && w.peek() !== 'type') if (!linkSetting(w, link, ['name', 'address', 'mtu'])) return undefined;
+  if (!link.name || w.next() !== 'type') return undefined;
+  const kind = w.next();
+  if (kind === 'bridge') {
+    let filtering: boolean | undefined;
+    if (!w.done) {
+      filtering = vlanFiltering(w);
+      if (filtering === undefined || !w.done) return undefined;
+    }
+    return { op: 'add-bridge', name: link.name, ...opt(link), ...(filtering !== undefined && { vlanFiltering: filtering }) };
+  }
+  if (kind !== 'veth' || w.next() !== 'peer') return undefined;
+  const peer: LinkSpec = {};
+  while (!w.done) if (!linkSetting(w, peer, ['name', 'address', 'mtu', 'netns'])) return undefined;
+  if (!peer.name) return undefined;
+  return { op: 'add-veth', name: link.name, ...opt(link), peer: { name: peer.name, ...opt(peer), ...(peer.netns !== undefined && { netns: peer.netns }) } };
+}
 
 function parseLinkSet(rest: readonly string[]): IpCommand | undefined {
   const w = new Words(rest);
@@ -164,35 +160,28 @@ function parseLinkSet(rest: readonly string[]): IpCommand | undefined {
   while (!w.done) {
     const key = w.next();
     if (key === 'up' || key === 'down') cmd.up = key === 'up';
-    else if (key === 'master') {
-      cmd.master = w.next();
-      if (!cmd.master) return undefined;
-    }
-    else if (key === 'address') {
-      cmd.mac = w.next();
-      if (!macBytes(cmd.mac ?? '')) return undefined;
+    else if (key === 'master' || key === 'address') {
+      const value = w.next();
+      if (!value || (key === 'address' && !macBytes(value))) return undefined;
+      if (key === 'master') cmd.master = value;
+      else cmd.mac = value;
     } else if (key === 'promisc') {
       cmd.promisc = onOff(w.next());
       if (cmd.promisc === undefined) return undefined;
-    } else if (key === 'type') {
-      const kind = w.next();
-      if (kind === 'bridge') {
-        if (w.next() !== 'vlan_filtering') return undefined;
-        const v = w.next();
-        if (v !== '0' && v !== '1') return undefined;
-        cmd.vlanFiltering = v === '1';
-      } else if (kind === 'bridge_slave') {
-        const port: PortFlags = {};
-        while (!w.done) {
-          const flag = w.next();
-          const value = onOff(w.next());
-          if (value === undefined) return undefined;
-          if (flag === 'hairpin') port.hairpin = value;
-          else if (flag === 'isolated') port.isolated = value;
-          else return undefined;
-        }
-        cmd.port = port;
-      } else return undefined;
+    } else if (key === 'type' && w.peek() === 'bridge') {
+      w.next();
+      cmd.vlanFiltering = vlanFiltering(w);
+      if (cmd.vlanFiltering === undefined) return undefined;
+    } else if (key === 'type' && w.peek() === 'bridge_slave') {
+      w.next();
+      const port: PortFlags = {};
+      while (!w.done) {
+        const flag = w.next();
+        const value = onOff(w.next());
+        if (value === undefined || (flag !== 'hairpin' && flag !== 'isolated')) return undefined;
+        port[flag] = value;
+      }
+      cmd.port = port;
     } else return undefined;
   }
   return cmd;
