@@ -36,6 +36,7 @@ const MESSAGES: Record<number, string> = {
   1: 'Operation not permitted',
   2: 'No such file or directory',
   3: 'No such process',
+  11: 'Resource temporarily unavailable',
   12: 'Cannot allocate memory',
   13: 'Permission denied',
   16: 'Device or resource busy',

@@ -60,7 +60,7 @@ export function getLink(nl: Rtnetlink, key: string | number): Link | undefined {
 
 const SCOPES: Record<number, string> = { 0: 'global', 200: 'site', 253: 'link', 254: 'host', 255: 'nowhere' };
 
-/** Every address of one link; the kernel dumps them all, the link's are kept. */
+/** Every address of one link (the kernel filters the dump by index; kept by index here too, for kernels that do not). */
 function addressesOf(nl: Rtnetlink, index: number): object[] {
   const header = new Uint8Array(K.IFADDRMSG_LEN);
   new DataView(header.buffer).setUint32(4, index, true);

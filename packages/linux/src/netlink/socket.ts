@@ -32,6 +32,7 @@ const SO_RCVTIMEO = 20;
 const SOL_NETLINK = 270;
 const NETLINK_CAP_ACK = 10;
 const NETLINK_EXT_ACK = 11;
+const NETLINK_GET_STRICT_CHK = 12;
 /** Longer than any answer the kernel gives a request (dumps come in pieces of at most 32 KiB). */
 const RECEIVE_BUFFER = 64 * 1024;
 /** A kernel that never answers must not hang a plugin call forever. */
@@ -71,6 +72,9 @@ export function openRtnetlink(netnsPath: string): Rtnetlink {
   // The kernel's own words on errors, without echoing our request back.
   c.setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, int(1), 4);
   c.setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, int(1), 4);
+  // Dumps filtered by the kernel (e.g. one link's addresses, not every pod's); older kernels
+  // ignore the filter and the caller filters again.
+  c.setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, int(1), 4);
   c.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, new Uint8Array(new BigInt64Array([BigInt(RECEIVE_TIMEOUT_SECONDS), 0n]).buffer), 16);
   return new SocketRtnetlink(c, errno, fd);
 }
