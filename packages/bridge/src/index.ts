@@ -1,5 +1,7 @@
 import { delegate, type CallContext, type Plugin } from '@cni-ts/core';
 import { IpNetlinkRunner } from '@cni-ts/linux/ip/netlink-runner';
+import { NetnsRunner } from '@cni-ts/linux/ip/ns-runner';
+import { NftProbeRunner } from '@cni-ts/linux/netfilter/nft-probe-runner';
 import type { CommandRunner } from '@cni-ts/linux/run';
 import { add } from './add.ts';
 import { check } from './check.ts';
@@ -9,10 +11,11 @@ import { gcMasq } from './masq/index.ts';
 
 /**
  * The bridge plugin; `runner` is the door to host commands (a recording fake in unit tests). The
- * executables carry out its `ip -batch` work over rtnetlink and its other container commands
- * with setns; both fall back to processes where they cannot.
+ * executables carry out its `ip -batch` work over rtnetlink, find missing nftables tables over
+ * nfnetlink, and run its other container commands with setns; each falls back to processes
+ * where it cannot.
  */
-export function bridgePlugin(runner: CommandRunner = new IpNetlinkRunner()): Plugin {
+export function bridgePlugin(runner: CommandRunner = new IpNetlinkRunner(new NftProbeRunner(new NetnsRunner()))): Plugin {
   return {
     name: 'bridge',
     add: (ctx) => add(ctx, runner),

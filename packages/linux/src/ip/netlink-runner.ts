@@ -2,7 +2,7 @@ import { canStart, type CommandRunner, type RunOptions, type RunResult, type Sta
 import { NetlinkError } from '../netlink/errors.ts';
 import { parseIpCommand, splitBatch, type BatchLine, type IpCommand } from '../netlink/ip-command.ts';
 import { executeIpBatch } from '../netlink/ip-executor.ts';
-import { canUseRtnetlink, openRtnetlink } from '../netlink/socket.ts';
+import { canUseNetlink, NETLINK_ROUTE, openNetlink } from '../netlink/socket.ts';
 import { NetnsEnterError } from './enter.ts';
 import { NetnsRunner, nsenterPath } from './ns-runner.ts';
 
@@ -19,7 +19,7 @@ export class IpNetlinkRunner implements StartingRunner {
 
   async run(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
     const target = ipBatchTarget(argv);
-    if (!target || !(await canUseRtnetlink())) return this.inner.run(argv, options);
+    if (!target || !(await canUseNetlink())) return this.inner.run(argv, options);
     const lines: Array<BatchLine & { command: IpCommand }> = [];
     for (const line of splitBatch(options.input ?? '')) {
       const command = parseIpCommand(line.words);
@@ -30,7 +30,7 @@ export class IpNetlinkRunner implements StartingRunner {
     if (lines.length === 0) return { stdout: '', stderr: '', code: 0 };
     let socket;
     try {
-      socket = openRtnetlink(target.netns);
+      socket = openNetlink(NETLINK_ROUTE, target.netns);
     } catch (err) {
       if (err instanceof NetnsEnterError) return { stdout: '', stderr: err.message, code: 1 };
       if (err instanceof NetlinkError) return this.inner.run(argv, options);
@@ -45,7 +45,7 @@ export class IpNetlinkRunner implements StartingRunner {
 
   /** An `ip -batch` needs no early start here: it runs when its input comes. */
   async start(argv: readonly string[]): Promise<StartedCommand> {
-    if (ipBatchTarget(argv) && (await canUseRtnetlink())) return { finish: (input) => this.run(argv, { input }) };
+    if (ipBatchTarget(argv) && (await canUseNetlink())) return { finish: (input) => this.run(argv, { input }) };
     if (canStart(this.inner)) return this.inner.start(argv);
     return { finish: (input) => this.inner.run(argv, { input }) };
   }

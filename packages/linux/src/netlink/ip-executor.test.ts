@@ -4,13 +4,13 @@ import { NetlinkError } from './errors.ts';
 import { executeIpBatch } from './ip-executor.ts';
 import { parseIpCommand, splitBatch } from './ip-command.ts';
 import { MessageBuilder, parseAttrs, parseMessages, readString, type NetlinkMessage } from './message.ts';
-import type { Rtnetlink } from './socket.ts';
+import type { NetlinkSocket } from './socket.ts';
 
 /**
  * A kernel stand-in for the executor's logic (the real kernel is in
  * test-e2e/netlink/ip-equivalence.test.ts): links by name, refusals by message type.
  */
-class FakeKernel implements Rtnetlink {
+class FakeKernel implements NetlinkSocket {
   readonly sent: NetlinkMessage[] = [];
   constructor(
     private readonly links: Record<string, number>,

@@ -7,14 +7,14 @@ import { ipBytes, macBytes } from './address.ts';
 import type { BatchLine, IpCommand } from './ip-command.ts';
 import { describeLink, getLink } from './link-show.ts';
 import { MessageBuilder } from './message.ts';
-import type { Rtnetlink } from './socket.ts';
+import type { NetlinkSocket } from './socket.ts';
 
 /**
  * Carries out parsed `ip -batch` lines over one rtnetlink socket, with iproute2's behaviour
  * towards callers: lines run in order, the first failure stops the batch with iproute2's words
  * and "Command failed -:N" on stderr, and `addr show` lines print `ip -d -json` output.
  */
-export function executeIpBatch(nl: Rtnetlink, lines: ReadonlyArray<BatchLine & { command: IpCommand }>): RunResult {
+export function executeIpBatch(nl: NetlinkSocket, lines: ReadonlyArray<BatchLine & { command: IpCommand }>): RunResult {
   const links = new LinkIndexes(nl);
   let stdout = '';
   for (const line of lines) {
@@ -33,7 +33,7 @@ export function executeIpBatch(nl: Rtnetlink, lines: ReadonlyArray<BatchLine & {
 /** ifindex by name, asked of the kernel once per name and batch (batches never delete links). */
 class LinkIndexes {
   private readonly known = new Map<string, number>();
-  constructor(private readonly nl: Rtnetlink) {}
+  constructor(private readonly nl: NetlinkSocket) {}
 
   /** `missing` is the error when no link has that name (iproute2 words it per argument). */
   of(name: string, missing: Error = new IpArgumentError(`Cannot find device "${name}"`)): number {
@@ -46,7 +46,7 @@ class LinkIndexes {
   }
 }
 
-function execute(nl: Rtnetlink, links: LinkIndexes, cmd: IpCommand): object | undefined {
+function execute(nl: NetlinkSocket, links: LinkIndexes, cmd: IpCommand): object | undefined {
   switch (cmd.op) {
     case 'add-bridge':
       nl.request(addBridge(cmd));
@@ -96,7 +96,7 @@ function addBridge(cmd: Extract<IpCommand, { op: 'add-bridge' }>): Uint8Array {
 }
 
 /** The pair in one request; the peer goes straight into its namespace, given as an open fd. */
-function addVeth(nl: Rtnetlink, cmd: Extract<IpCommand, { op: 'add-veth' }>): void {
+function addVeth(nl: NetlinkSocket, cmd: Extract<IpCommand, { op: 'add-veth' }>): void {
   let nsFd: number | undefined;
   if (cmd.peer.netns !== undefined) {
     try {

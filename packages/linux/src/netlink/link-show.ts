@@ -2,13 +2,13 @@ import * as K from './constants.ts';
 import { NetlinkError, IpArgumentError } from './errors.ts';
 import { formatIPBytes, formatMac } from './address.ts';
 import { MessageBuilder, parseAttrs, readI32, readString, readU32, readU8, type NetlinkMessage } from './message.ts';
-import type { Rtnetlink } from './socket.ts';
+import type { NetlinkSocket } from './socket.ts';
 
 /**
  * One link with its addresses, as `ip -d -json addr show dev NAME` prints it: the fields that
  * ip/query.ts reads (parseLinks), with iproute2's names and value formats.
  */
-export function describeLink(nl: Rtnetlink, name: string): object {
+export function describeLink(nl: NetlinkSocket, name: string): object {
   const link = getLink(nl, name);
   if (!link) throw new IpArgumentError(`Device "${name}" does not exist.`);
   const masterIndex = readU32(link.attrs.get(K.IFLA_MASTER));
@@ -42,7 +42,7 @@ export interface Link {
 }
 
 /** A link by name or by ifindex; undefined when there is none. */
-export function getLink(nl: Rtnetlink, key: string | number): Link | undefined {
+export function getLink(nl: NetlinkSocket, key: string | number): Link | undefined {
   const header = new Uint8Array(K.IFINFOMSG_LEN);
   if (typeof key === 'number') new DataView(header.buffer).setInt32(4, key, true);
   const m = new MessageBuilder(K.RTM_GETLINK, K.NLM_F_REQUEST | K.NLM_F_ACK).header(header);
@@ -61,7 +61,7 @@ export function getLink(nl: Rtnetlink, key: string | number): Link | undefined {
 const SCOPES: Record<number, string> = { 0: 'global', 200: 'site', 253: 'link', 254: 'host', 255: 'nowhere' };
 
 /** Every address of one link (the kernel filters the dump by index; kept by index here too, for kernels that do not). */
-function addressesOf(nl: Rtnetlink, index: number): object[] {
+function addressesOf(nl: NetlinkSocket, index: number): object[] {
   const header = new Uint8Array(K.IFADDRMSG_LEN);
   new DataView(header.buffer).setUint32(4, index, true);
   const replies = nl.request(new MessageBuilder(K.RTM_GETADDR, K.NLM_F_REQUEST | K.NLM_F_DUMP).header(header).bytes());

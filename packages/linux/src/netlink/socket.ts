@@ -4,8 +4,8 @@ import { NLM_F_ACK_TLVS, NLM_F_CAPPED, NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN, NL
 import { NetlinkError } from './errors.ts';
 import { parseAttrs, parseMessages, readI32, readString, readU32, type NetlinkMessage } from './message.ts';
 
-/** A route netlink socket bound to one network namespace. */
-export interface Rtnetlink {
+/** A netlink socket (rtnetlink, nfnetlink) bound to one network namespace. */
+export interface NetlinkSocket {
   /**
    * Send one request and read the kernel's answer: the messages before its acknowledgement, or
    * every message of a dump. Throws NetlinkError when the kernel refuses it.
@@ -26,7 +26,9 @@ interface LibcSocket {
 const AF_NETLINK = 16;
 const SOCK_RAW = 3;
 const SOCK_CLOEXEC = 0o2000000;
-const NETLINK_ROUTE = 0;
+/** Protocols: routing (links, addresses, routes) and netfilter (nftables). */
+export const NETLINK_ROUTE = 0;
+export const NETLINK_NETFILTER = 12;
 const SOL_SOCKET = 1;
 const SO_RCVTIMEO = 20;
 const SOL_NETLINK = 270;
@@ -50,22 +52,22 @@ const SIGNATURES = {
   __errno_location: { args: [], returns: 'ptr' },
 };
 
-/** Whether rtnetlink sockets can be opened from this process (the Bun executables). */
-export async function canUseRtnetlink(): Promise<boolean> {
+/** Whether netlink sockets can be opened from this process (the Bun executables). */
+export async function canUseNetlink(): Promise<boolean> {
   loading ??= openLibc<LibcSocket>(SIGNATURES).then((loaded) => (libc = loaded) !== null);
   return (await loading) && (await canEnterNetns());
 }
 
 /**
- * A socket in the namespace at `netnsPath` (empty: this thread's own). A socket stays in the
- * namespace it was created in, so the thread enters the namespace only to create it. Call
- * canUseRtnetlink() first; NetnsEnterError when the path is not a network namespace.
+ * A socket of `protocol` in the namespace at `netnsPath` (empty: this thread's own). A socket
+ * stays in the namespace it was created in, so the thread enters the namespace only to create it.
+ * Call canUseNetlink() first; NetnsEnterError when the path is not a network namespace.
  */
-export function openRtnetlink(netnsPath: string): Rtnetlink {
-  if (!libc) throw new Error('openRtnetlink: libc is not loaded (call canUseRtnetlink first)');
+export function openNetlink(protocol: number, netnsPath = ''): NetlinkSocket {
+  if (!libc) throw new Error('openNetlink: libc is not loaded (call canUseNetlink first)');
   const { symbols: c } = libc;
   const errno = (): number => libc!.readI32(c.__errno_location());
-  const create = (): number => c.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+  const create = (): number => c.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol);
   const fd = netnsPath ? withNetns(netnsPath, create) : create();
   if (fd < 0) throw new NetlinkError(errno());
   const int = (value: number): Uint8Array => new Uint8Array(new Int32Array([value]).buffer);
@@ -76,10 +78,10 @@ export function openRtnetlink(netnsPath: string): Rtnetlink {
   // ignore the filter and the caller filters again.
   c.setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, int(1), 4);
   c.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, new Uint8Array(new BigInt64Array([BigInt(RECEIVE_TIMEOUT_SECONDS), 0n]).buffer), 16);
-  return new SocketRtnetlink(c, errno, fd);
+  return new LibcNetlinkSocket(c, errno, fd);
 }
 
-class SocketRtnetlink implements Rtnetlink {
+class LibcNetlinkSocket implements NetlinkSocket {
   private seq = Math.floor(Date.now() / 1000) >>> 0;
   private readonly buffer = new Uint8Array(RECEIVE_BUFFER);
 
