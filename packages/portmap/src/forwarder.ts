@@ -28,8 +28,11 @@ export interface Forwarder {
   add(req: ForwardRequest): Promise<void>;
   /** Throws a CniError naming what is missing. */
   check(req: ForwardRequest): Promise<void>;
-  /** Remove the attachment's mappings, whatever they were; returns the UDP ports they held. */
-  remove(att: Attachment): Promise<UdpPort[]>;
+  /**
+   * Remove the attachment's mappings, whatever they were; returns the UDP ports they held.
+   * `families`: the only address families that can hold any (from prevResult); all when absent.
+   */
+  remove(att: Attachment, families?: readonly Family[]): Promise<UdpPort[]>;
   /** Remove the mappings of every attachment of `network` not in `keep`; returns their UDP ports. */
   gc(network: string, keep: readonly Attachment[]): Promise<UdpPort[]>;
 }

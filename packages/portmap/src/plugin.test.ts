@@ -81,6 +81,12 @@ describe('portmap plugin', () => {
     ]);
   });
 
+  it("DEL with prevResult reads only the tables of its addresses' families", async () => {
+    const { out, runner } = await run('DEL', config(), () => ({ code: 1 }));
+    expect(out.exitCode).toBe(0);
+    expect(argvs(runner).filter((a) => a.includes('tables-save'))).toEqual(['iptables-save -t nat']);
+  });
+
   it('ADD is error 5 when neither backend works', async () => {
     const { out } = await run('ADD', config(), () => ({ code: 1 }));
     expect(JSON.parse(out.stdout)).toMatchObject({ code: 5, msg: expect.stringContaining('neither iptables nor nftables') });

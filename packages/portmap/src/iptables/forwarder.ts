@@ -87,9 +87,10 @@ export class IptablesForwarder implements Forwarder {
     return udpPortsOf(table, iptablesDnatChain(network, containerId)).map((port) => ({ family, port }));
   }
 
-  async remove(att: Attachment): Promise<UdpPort[]> {
-    const [v4, v6] = await Promise.all(([4, 6] as const).map((f) => this.removeFamily(f, att.network, att.containerId)));
-    return [...v4!, ...v6!];
+  /** One table per family: a family the attachment never had costs no `*tables-save`. */
+  async remove(att: Attachment, families: readonly Family[] = [4, 6]): Promise<UdpPort[]> {
+    const removed = await Promise.all(families.map((f) => this.removeFamily(f, att.network, att.containerId)));
+    return removed.flat();
   }
 
   async gc(network: string, keep: readonly Attachment[]): Promise<UdpPort[]> {
