@@ -1,5 +1,6 @@
 import { canStart, type CommandRunner, type RunOptions, type RunResult, type StartedCommand, type StartingRunner } from '../run.ts';
 import { isNftFamily, listTables, missingObject } from '../netlink/nftables.ts';
+import { NetlinkError } from '../netlink/errors.ts';
 import { canUseNetlink, NETLINK_NETFILTER, openNetlink } from '../netlink/socket.ts';
 
 /**
@@ -16,15 +17,12 @@ export class NftProbeRunner implements StartingRunner {
   async run(argv: readonly string[], options?: RunOptions): Promise<RunResult> {
     const query = parseListing(argv);
     if (!query || !(await canUseNetlink())) return this.inner.run(argv, options);
-    const socket = openNetlink(NETLINK_NETFILTER);
     try {
-      if (query.what === 'tables') {
-        return { stdout: listTables(socket).map((t) => `table ${t.family} ${t.name}\n`).join(''), stderr: '', code: 0 };
-      }
-      const missing = missingObject(socket, query.family, query.table, query.chain);
-      if (missing) return { stdout: '', stderr: notFound(query.words, missing === 'table' ? 3 : 4), code: 1 };
-    } finally {
-      socket.close();
+      const answer = answerInProcess(query);
+      if (answer) return answer;
+    } catch (err) {
+      // The kernel refused the socket or the question (e.g. a seccomp filter): nft will say why.
+      if (!(err instanceof NetlinkError)) throw err;
     }
     return this.inner.run(argv, options);
   }
@@ -32,6 +30,20 @@ export class NftProbeRunner implements StartingRunner {
   async start(argv: readonly string[]): Promise<StartedCommand> {
     if (parseListing(argv) || !canStart(this.inner)) return { finish: (input) => this.run(argv, { input }) };
     return this.inner.start(argv);
+  }
+}
+
+/** nft's answer when it can be given without nft; undefined when nft must list something. */
+function answerInProcess(query: Listing): RunResult | undefined {
+  const socket = openNetlink(NETLINK_NETFILTER);
+  try {
+    if (query.what === 'tables') {
+      return { stdout: listTables(socket).map((t) => `table ${t.family} ${t.name}\n`).join(''), stderr: '', code: 0 };
+    }
+    const missing = missingObject(socket, query.family, query.table, query.chain);
+    return missing ? { stdout: '', stderr: notFound(query.words, missing === 'table' ? 3 : 4), code: 1 } : undefined;
+  } finally {
+    socket.close();
   }
 }
 
