@@ -37,11 +37,15 @@ export const bunBinary = createRequire(import.meta.url).resolve('@oven/bun-linux
 /**
  * `bun build --compile` flags. A plugin runs as root in the runtime's working directory, so the
  * executable must never read bunfig.toml, .env, tsconfig.json or package.json from there.
- * --bytecode halves start-up (README.md has the numbers).
+ * --bytecode halves start-up. --compile-jit-policy scales JavaScriptCore's tier-up thresholds:
+ * at 1, a plugin call's run-once start-up code (esbuild's module initialiser wrapper, called
+ * ~80 times) already starts the JIT, whose first compiles cost more CPU than a 10-30 ms call
+ * gains from them; at 50 they stay in the interpreter (README.md has the numbers).
  */
 export const compileFlags = [
   '--compile',
   '--bytecode',
+  '--compile-jit-policy=50',
   '--minify-syntax',
   '--no-compile-autoload-bunfig',
   '--no-compile-autoload-dotenv',
