@@ -18,13 +18,15 @@ import { waitForDad } from './dad.ts';
 const HOST_ATTEMPTS = 3;
 
 /**
- * ADD, as a few steps run side by side where they are independent:
- * 1. IPAM ADD (then masquerading for its addresses: one firewall transaction), the spoof-check,
- *    and one `ip -batch` in the host that creates the veth pair (its peer placed straight into
- *    CNI_NETNS), attaches it to the bridge and reads the bridge back (a second batch creates the
- *    bridge when it is missing);
+ * ADD, in an order that keeps this thread busy while processes run:
+ * 1. the spoof-check (its rules match the host veth by name) and IPAM ADD; once IPAM answers,
+ *    the masquerade transaction is started (a process) and only then the host batch runs: it
+ *    creates the veth pair (its peer placed straight into CNI_NETNS), attaches it to the bridge
+ *    and reads the bridge back (a second batch creates the bridge when it is missing). The
+ *    batches run in this thread over rtnetlink, so running them while `iptables-restore` works
+ *    takes them off the critical path (measured: bridge + host-local ADD 24.6 -> 23.3-24.2 ms);
  * 2. then, together: what the bridge lacks and its gateway (a batch only when needed), and the
- *    container's sysctls and one `ip -batch` inside it.
+ *    container's sysctls and its batch.
  * Anything that fails undoes what came before it, in reverse; the bridge stays, usable.
  */
 export async function add(ctx: CallContext, runner: CommandRunner): Promise<Result> {
@@ -44,10 +46,6 @@ export async function add(ctx: CallContext, runner: CommandRunner): Promise<Resu
     undo.push(() => runner.run(['ip', 'link', 'del', 'dev', veth.host]));
     if (cfg.ipMasq) undo.push(() => teardownMasq(runner, owner(ctx)));
     if (cfg.macspoofchk) undo.push(() => teardownSpoofCheck(runner, ctx.containerId, ctx.ifName));
-    // Started together: the veth (where batches are processes, its host batch is spawned first,
-    // before IPAM's work takes this thread), the spoof-check (it matches the host veth by name),
-    // IPAM and then masquerading.
-    const attaching = attachVeth(runner, cfg, veth, ctx);
     // The container's batch: where it is an `ip -batch` process, it starts now and gets its
     // commands once the addresses are known (over rtnetlink, it simply runs then).
     const containerIp = startIpBatch(runner, ctx.netns);
@@ -59,6 +57,8 @@ export async function add(ctx: CallContext, runner: CommandRunner): Promise<Resu
       return { ipam, l3: planL3(cfg, ipam) };
     })();
     const masquerading = addressing.then(({ l3 }) => (cfg.ipMasq && l3.addrs.length > 0 ? setupMasq(runner, cfg.ipMasqBackend, owner(ctx), l3.addrs) : undefined));
+    // Registered after masquerading: its transaction is spawned first, then the veth is made.
+    const attaching = addressing.then(() => attachVeth(runner, cfg, veth, ctx));
     // Every step settles before a failure is thrown, so the undo never races a running step.
     const [attached, addressed] = await settle([attaching, addressing, masquerading, spoofCheck]);
     const { ipam, l3 } = addressed as Awaited<typeof addressing>;
