@@ -25,8 +25,8 @@ const HOST_ATTEMPTS = 3;
  *    and reads the bridge back (a second batch creates the bridge when it is missing). The
  *    batches run in this thread over rtnetlink, so running them while `iptables-restore` works
  *    takes them off the critical path (measured: bridge + host-local ADD 24.6 -> 23.3-24.2 ms);
- * 2. then, together: what the bridge lacks and its gateway (a batch only when needed), and the
- *    container's sysctls and its batch.
+ * 2. then, together and still beside the masquerade transaction: what the bridge lacks and its
+ *    gateway (a batch only when needed), and the container's sysctls and its batch.
  * Anything that fails undoes what came before it, in reverse; the bridge stays, usable.
  */
 export async function add(ctx: CallContext, runner: CommandRunner): Promise<Result> {
@@ -59,11 +59,12 @@ export async function add(ctx: CallContext, runner: CommandRunner): Promise<Resu
     const masquerading = addressing.then(({ l3 }) => (cfg.ipMasq && l3.addrs.length > 0 ? setupMasq(runner, cfg.ipMasqBackend, owner(ctx), l3.addrs) : undefined));
     // Registered after masquerading: its transaction is spawned first, then the veth is made.
     const attaching = addressing.then(() => attachVeth(runner, cfg, veth, ctx));
+    // The bridge and the container are configured while the masquerade transaction still runs.
+    const configuring = Promise.all([attaching, addressing, spoofCheck]).then(async ([host, { l3 }]) =>
+      settle([configureHost(runner, cfg, veth, host, l3), configureContainer(runner, cfg, ctx, l3, await containerIp)]),
+    );
     // Every step settles before a failure is thrown, so the undo never races a running step.
-    const [attached, addressed] = await settle([attaching, addressing, masquerading, spoofCheck]);
-    const { ipam, l3 } = addressed as Awaited<typeof addressing>;
-    const host = attached as Attached;
-    await settle([configureHost(runner, cfg, veth, host, l3), configureContainer(runner, cfg, ctx, l3, await containerIp)]);
+    const [host, { ipam, l3 }] = (await settle([attaching, addressing, masquerading, spoofCheck, configuring])) as [Attached, Awaited<typeof addressing>];
     return {
       cniVersion: '1.1.0',
       interfaces: [
