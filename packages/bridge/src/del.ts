@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { delegate, type CallContext } from '@cni-ts/core';
-import { parseCidr, type Family } from '@cni-ts/core/net/ip';
+import { resultFamilies } from '@cni-ts/core/net/result-families';
 import { inNetns } from '@cni-ts/linux/netns';
 import type { CommandRunner } from '@cni-ts/linux/run';
 import { owner } from './add.ts';
@@ -17,7 +17,7 @@ export async function del(ctx: CallContext, runner: CommandRunner): Promise<void
   const cfg = parseConfig(ctx.config, ctx.cniArgs);
   const tasks: Array<Promise<unknown>> = [];
   if (ctx.netns && existsSync(ctx.netns)) tasks.push(deleteContainerLink(runner, ctx.netns, ctx.ifName));
-  if (cfg.ipMasq) tasks.push(teardownMasq(runner, owner(ctx), familiesOf(ctx)));
+  if (cfg.ipMasq) tasks.push(teardownMasq(runner, owner(ctx), resultFamilies(ctx.prevResult)));
   if (cfg.macspoofchk) tasks.push(teardownSpoofCheck(runner, ctx.containerId, ctx.ifName));
   if (cfg.ipamType) tasks.push(delegate(ctx, cfg.ipamType, 'DEL', ctx.config));
   const failed = (await Promise.allSettled(tasks)).flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : []));
@@ -30,10 +30,4 @@ async function deleteContainerLink(runner: CommandRunner, netns: string, ifName:
   const r = await runner.run(inNetns(netns, ['ip', 'link', 'del', 'dev', ifName]));
   if (r.code === 0 || /Cannot find device|does not exist|reassociate to namespace|No such file/.test(r.stderr)) return;
   throw new Error(`cannot delete ${ifName} in ${netns}: ${r.stderr.trim()}`);
-}
-
-/** Address families of prevResult's addresses; undefined (meaning both) when it has none. */
-function familiesOf(ctx: CallContext): Family[] | undefined {
-  const families = new Set((ctx.prevResult?.ips ?? []).flatMap((ip) => parseCidr(ip.address)?.family ?? []));
-  return families.size > 0 ? [...families] : undefined;
 }

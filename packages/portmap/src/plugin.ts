@@ -1,6 +1,7 @@
 import { CniError, ErrorCode, type CallContext, type Plugin, type Result } from '@cni-ts/core';
 import type { CommandRunner } from '@cni-ts/linux';
-import { parseCidr, type Family } from '@cni-ts/core/net/ip';
+import type { Family } from '@cni-ts/core/net/ip';
+import { resultFamilies } from '@cni-ts/core/net/result-families';
 import { parseConfig, type BackendName, type PortmapConfig } from './config.ts';
 import { flushUdpConntrack } from './conntrack.ts';
 import type { Forwarder, UdpPort } from './forwarder.ts';
@@ -24,15 +25,6 @@ function requirePrevResult(ctx: CallContext): Result {
 
 const udpOf = (conf: PortmapConfig, families: readonly Family[]): UdpPort[] =>
   conf.mappings.filter((m) => m.protocol === 'udp').flatMap((m) => families.map((family) => ({ family, port: m.hostPort })));
-
-/**
- * The address families of prevResult's addresses: ADD mapped only those, so DEL need not read
- * the other family's table. Undefined (every family) without prevResult or addresses.
- */
-function familiesOf(prev: Result | undefined): Family[] | undefined {
-  const families = new Set((prev?.ips ?? []).flatMap((ip) => parseCidr(ip.address)?.family ?? []));
-  return families.size > 0 ? [...families] : undefined;
-}
 
 const NO_BACKEND = 'portmap: neither iptables nor nftables can read the nat table here (missing tools or CAP_NET_ADMIN)';
 
@@ -77,7 +69,7 @@ export function createPortmap({ runner, files }: PortmapDeps): Plugin {
       const att = attachment(ctx, conf);
       // Rules are found by their names, not by runtimeConfig, netns or prevResult (any may be
       // missing on DEL: plugins#509), and in both backends: the node may have switched.
-      const families = familiesOf(ctx.prevResult);
+      const families = resultFamilies(ctx.prevResult);
       const removed = await Promise.all(Object.values(forwarders).map((f) => f.remove(att, families)));
       await flushUdpConntrack(runner, [...removed.flat(), ...udpOf(conf, [4])], ctx.log);
     },

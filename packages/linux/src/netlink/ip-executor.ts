@@ -6,6 +6,7 @@ import { invalidArgument, IpArgumentError, NetlinkError } from './errors.ts';
 import { ipBytes, macBytes } from './address.ts';
 import type { BatchLine, IpCommand } from './ip-command.ts';
 import { describeLink, getLink } from './link-show.ts';
+import { ifaddrmsg, ifinfomsg } from './headers.ts';
 import { MessageBuilder } from './message.ts';
 import type { NetlinkSocket } from './socket.ts';
 
@@ -69,16 +70,6 @@ function execute(nl: NetlinkSocket, links: LinkIndexes, cmd: IpCommand): object 
 }
 
 const CREATE = K.NLM_F_REQUEST | K.NLM_F_ACK | K.NLM_F_CREATE | K.NLM_F_EXCL;
-
-/** struct ifinfomsg: family, type, index, flags, and which flags to change. */
-export function ifinfomsg(index: number, flags = 0, change = 0): Uint8Array {
-  const b = new Uint8Array(K.IFINFOMSG_LEN);
-  const v = new DataView(b.buffer);
-  v.setInt32(4, index, true);
-  v.setUint32(8, flags, true);
-  v.setUint32(12, change, true);
-  return b;
-}
 
 /** Name, MAC and MTU of a link being created. */
 function linkBasics(m: MessageBuilder, l: { name: string; mac?: string; mtu?: number }): MessageBuilder {
@@ -146,7 +137,7 @@ function setLink(links: LinkIndexes, cmd: Extract<IpCommand, { op: 'set-link' }>
 const family = (f: Family): number => (f === 4 ? K.AF_INET : K.AF_INET6);
 
 /** iproute2's default address scope: host for loopback addresses, link for IPv6 link-local, else global. */
-export function defaultScope(a: Cidr): number {
+function defaultScope(a: Cidr): number {
   if (a.family === 4) return a.value >> 24n === 127n ? 254 : 0;
   if (a.value === 1n) return 254;
   return a.value >> 118n === 0x3fan ? 253 : 0;
@@ -155,13 +146,8 @@ export function defaultScope(a: Cidr): number {
 function changeAddress(links: LinkIndexes, cmd: Extract<IpCommand, { op: 'addr' }>): Uint8Array {
   const type = cmd.action === 'del' ? K.RTM_DELADDR : K.RTM_NEWADDR;
   const flags = K.NLM_F_REQUEST | K.NLM_F_ACK | (cmd.action === 'add' ? K.NLM_F_CREATE | K.NLM_F_EXCL : cmd.action === 'replace' ? K.NLM_F_CREATE | K.NLM_F_REPLACE : 0);
-  const header = new Uint8Array(K.IFADDRMSG_LEN);
-  const v = new DataView(header.buffer);
-  v.setUint8(0, family(cmd.address.family));
-  v.setUint8(1, cmd.address.prefix);
-  v.setUint8(2, cmd.nodad ? K.IFA_F_NODAD : 0);
-  v.setUint8(3, cmd.action === 'del' ? 0 : defaultScope(cmd.address));
-  v.setUint32(4, links.of(cmd.dev), true);
+  const scope = cmd.action === 'del' ? 0 : defaultScope(cmd.address);
+  const header = ifaddrmsg(family(cmd.address.family), cmd.address.prefix, cmd.nodad ? K.IFA_F_NODAD : 0, scope, links.of(cmd.dev));
   const bytes = ipBytes(cmd.address);
   const m = new MessageBuilder(type, flags).header(header).attr(K.IFA_LOCAL, bytes).attr(K.IFA_ADDRESS, bytes);
   if (cmd.nodad) m.u32(K.IFA_FLAGS, K.IFA_F_NODAD);

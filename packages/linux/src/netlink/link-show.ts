@@ -1,6 +1,7 @@
 import * as K from './constants.ts';
 import { NetlinkError, IpArgumentError } from './errors.ts';
 import { formatIPBytes, formatMac } from './address.ts';
+import { ifaddrmsg, ifinfomsg } from './headers.ts';
 import { MessageBuilder, parseAttrs, readI32, readString, readU32, readU8, type NetlinkMessage } from './message.ts';
 import type { NetlinkSocket } from './socket.ts';
 
@@ -43,9 +44,7 @@ export interface Link {
 
 /** A link by name or by ifindex; undefined when there is none. */
 export function getLink(nl: NetlinkSocket, key: string | number): Link | undefined {
-  const header = new Uint8Array(K.IFINFOMSG_LEN);
-  if (typeof key === 'number') new DataView(header.buffer).setInt32(4, key, true);
-  const m = new MessageBuilder(K.RTM_GETLINK, K.NLM_F_REQUEST | K.NLM_F_ACK).header(header);
+  const m = new MessageBuilder(K.RTM_GETLINK, K.NLM_F_REQUEST | K.NLM_F_ACK).header(ifinfomsg(typeof key === 'number' ? key : 0));
   if (typeof key === 'string') m.string(K.IFLA_IFNAME, key);
   let reply: NetlinkMessage | undefined;
   try {
@@ -62,9 +61,7 @@ const SCOPES: Record<number, string> = { 0: 'global', 200: 'site', 253: 'link', 
 
 /** Every address of one link (the kernel filters the dump by index; kept by index here too, for kernels that do not). */
 function addressesOf(nl: NetlinkSocket, index: number): object[] {
-  const header = new Uint8Array(K.IFADDRMSG_LEN);
-  new DataView(header.buffer).setUint32(4, index, true);
-  const replies = nl.request(new MessageBuilder(K.RTM_GETADDR, K.NLM_F_REQUEST | K.NLM_F_DUMP).header(header).bytes());
+  const replies = nl.request(new MessageBuilder(K.RTM_GETADDR, K.NLM_F_REQUEST | K.NLM_F_DUMP).header(ifaddrmsg(K.AF_UNSPEC, 0, 0, 0, index)).bytes());
   const out: object[] = [];
   for (const r of replies) {
     if (r.type !== K.RTM_NEWADDR || readU32(r.payload.subarray(4)) !== index) continue;

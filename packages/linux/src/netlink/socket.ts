@@ -55,7 +55,9 @@ const SIGNATURES = {
 /** Whether netlink sockets can be opened from this process (the Bun executables). */
 export async function canUseNetlink(): Promise<boolean> {
   loading ??= openLibc<LibcSocket>(SIGNATURES).then((loaded) => (libc = loaded) !== null);
-  return (await loading) && (await canEnterNetns());
+  // Both loads side by side: a plugin's first batch waits for them.
+  const [sockets, setns] = await Promise.all([loading, canEnterNetns()]);
+  return sockets && setns;
 }
 
 /**
