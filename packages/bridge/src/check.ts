@@ -1,5 +1,5 @@
 import { CniError, delegate, ErrorCode, type CallContext } from '@cni-ts/core';
-import { familyBits, formatCidr, formatIP, networkOf, parseCidr, parseIP, type Cidr } from '@cni-ts/core/net/ip';
+import { familyBits, formatCidr, formatIP, networkOf, parseCidr, parseIP, sameIP, type Cidr, type IP } from '@cni-ts/core/net/ip';
 import { showLink, showLinks, showRoutes } from '@cni-ts/linux/ip/query';
 import type { CommandRunner } from '@cni-ts/linux/run';
 import { owner } from './add.ts';
@@ -47,7 +47,7 @@ export async function check(ctx: CallContext, runner: CommandRunner): Promise<vo
     const want = parseCidr(ip.address);
     if (!want) throw fail(`prevResult has an invalid address ${ip.address}`);
     addrs.push(want);
-    const present = cont.addrs.some((a) => a.family === want.family && a.prefixlen === want.prefix && parseIP(a.local)?.value === want.value);
+    const present = cont.addrs.some((a) => a.prefixlen === want.prefix && isSame(parseIP(a.local), want));
     if (!present) throw fail(`address ${ip.address} is not on "${ctx.ifName}"`);
   }
   await checkRoutes(runner, ctx, prev.routes ?? []);
@@ -67,8 +67,11 @@ async function checkRoutes(runner: CommandRunner, ctx: CallContext, routes: Arra
     const net = networkOf(dst);
     const text = net.prefix === 0 ? 'default' : net.prefix === familyBits(net.family) ? formatIP(net) : formatCidr(net);
     const found = (tables[net.family] ?? []).some(
-      (x) => x.dst === text && (r.gw === undefined || (x.gateway !== undefined && parseIP(x.gateway)?.value === parseIP(r.gw)?.value)),
+      (x) => x.dst === text && (r.gw === undefined || (x.gateway !== undefined && isSame(parseIP(x.gateway), parseIP(r.gw)))),
     );
     if (!found) throw fail(`route to ${r.dst}${r.gw ? ` via ${r.gw}` : ''} is missing in ${ctx.netns}`);
   }
 }
+
+/** Both parsed, and the same address. */
+const isSame = (a: IP | undefined, b: IP | undefined): boolean => a !== undefined && b !== undefined && sameIP(a, b);

@@ -43,7 +43,7 @@ export class IpBatchError extends Error {
 
   /** A device named in the failed command does not exist (ip stops the whole batch for this). */
   get noDevice(): boolean {
-    return /Device does not exist|Cannot find device/.test(this.stderr);
+    return /Device ("[^"]*" )?does not exist|Cannot find device/.test(this.stderr);
   }
 }
 

@@ -1,5 +1,6 @@
 import { inNetns } from '../netns.ts';
 import type { CommandRunner } from '../run.ts';
+import { IpBatch, IpBatchError, runIpBatch } from './batch.ts';
 import type { Family } from '@cni-ts/core/net/ip';
 
 /** What `ip -d -json addr show` says about one link, reduced to what plugins look at. */
@@ -61,14 +62,18 @@ export function parseLinks(json: string): LinkState[] {
   }));
 }
 
-/** One link with its addresses, or undefined when no link has that name. */
+/**
+ * One link with its addresses, or undefined when no link has that name. Asked as a one-line
+ * batch, which the executables answer in-process (ip/netlink-runner.ts) instead of starting `ip`.
+ */
 export async function showLink(runner: CommandRunner, netns: string, name: string): Promise<LinkState | undefined> {
-  const r = await runner.run(inNetns(netns, ['ip', '-d', '-json', 'addr', 'show', 'dev', name]));
-  if (r.code !== 0) {
-    if (/does not exist|Cannot find device/.test(r.stderr)) return undefined;
-    throw new Error(`ip addr show dev ${name}: ${r.stderr.trim()}`);
+  try {
+    return parseLinks(await runIpBatch(runner, netns, new IpBatch().add('addr', 'show', 'dev', name), ['-d', '-json']))[0];
+  } catch (err) {
+    if (!(err instanceof IpBatchError)) throw err;
+    if (err.noDevice) return undefined;
+    throw new Error(`ip addr show dev ${name}: ${err.stderr.trim()}`);
   }
-  return parseLinks(r.stdout)[0];
 }
 
 /** Every link of a namespace with its addresses. */

@@ -1,6 +1,7 @@
 import { CniError, ErrorCode } from '@cni-ts/core';
 import { runChecked, type CommandRunner } from '@cni-ts/linux';
 import type { Forwarder, ForwardRequest, UdpPort } from '../forwarder.ts';
+import { mappingsFor } from '../mappings.ts';
 import { nftChains, parseNftComment, type Attachment } from '../naming.ts';
 import { forwardOf, elementTarget, parseListing, type NftListing } from './listing.ts';
 import { referenceRuleDeletions } from './reference.ts';
@@ -95,7 +96,7 @@ export class NftablesForwarder implements Forwarder {
     const forwards = listing.rules.map(forwardOf);
     const missing: string[] = [];
     for (const t of req.targets) {
-      for (const m of req.conf.mappings.filter((x) => x.hostFamily === undefined || x.hostFamily === t.family)) {
+      for (const m of mappingsFor(t.family, req.conf.mappings)) {
         const found = forwards.some(
           (f) => f && f.family === t.family && f.protocol === m.protocol && f.hostPort === m.hostPort && f.hostIP === m.hostIP && f.to === t.ip && f.toPort === m.containerPort,
         );
