@@ -22,26 +22,25 @@ await Promise.all([
 ]);
 
 const exe = join(dist, 'bin', 'cni-ts');
-const tmp = `${exe}.tmp`;
+const installing = `${exe}.tmp-${process.pid}`;
 const work = mkdtempSync(join(tmpdir(), 'cni-ts-build-'));
 try {
   const runtime = join(work, 'bun-hardened');
+  const compiled = join(work, 'cni-ts');
   writeHardenedRuntime(runtime);
-  execFileSync(bunBinary, ['build', ...compileFlags, `--compile-executable-path=${runtime}`, `--outfile=${tmp}`, join(dist, 'js', 'cni-ts.cjs')], {
+  execFileSync(bunBinary, ['build', ...compileFlags, `--compile-executable-path=${runtime}`, `--outfile=${compiled}`, join(dist, 'js', 'cni-ts.cjs')], {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+  // Put in place as `cnictl install` writes it (copyFileSync): how a file's pages entered the
+  // page cache moves every call of it by ~2 ms (flannel ADD 21.8 ms after a copy, 23.9 ms as bun
+  // wrote it, 24.6 ms once its pages were evicted and read back by exec; test-e2e/bench/README.md),
+  // so dist/bin runs like an installed plugin.
+  copyFileSync(compiled, installing);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
-// Written once more as `cnictl install` writes it (copyFileSync): how a file's pages entered the
-// page cache moves every call of it by ~2 ms (flannel ADD 21.8 ms after a copy, 23.9 ms as bun
-// wrote it, 24.6 ms once its pages were evicted and read back by exec; test-e2e/bench/README.md),
-// so dist/bin runs like an installed plugin.
-const installed = `${exe}.tmp-installed`;
-copyFileSync(tmp, installed);
-rmSync(tmp);
 // Replace, never truncate: an executable that is running keeps its old inode.
-renameSync(installed, exe);
+renameSync(installing, exe);
 // Each name is linked under a temporary name, then renamed over the old one: no moment where a
 // plugin is missing for a runtime (or a test) that execs it during a rebuild.
 for (const name of Object.keys(programs)) {

@@ -1,15 +1,13 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CniError, ErrorCode, type Attachment } from '@cni-ts/core';
-import { writeFileAtomic } from '@cni-ts/linux';
+import { isAtomicTemp, writeFileAtomic } from '@cni-ts/linux';
 
 export type SavedLookup =
   | { state: 'missing' }
   | { state: 'ok'; conf: Record<string, unknown>; files: string[] }
   | { state: 'corrupt'; reason: string; files: string[] };
 
-/** A name flannel never writes: a leftover temp file of an interrupted atomic write. */
-const TEMP_FILE = /\.tmp-\d+-[a-z0-9]+$/;
 
 /**
  * The delegate configs saved at ADD so that DEL can undo exactly what ADD did, even after
@@ -76,7 +74,7 @@ export class SavedConfStore {
     }
     const keep = new Set(valid.map((a) => `${a.containerID}:${a.ifname}`));
     const keepIds = new Set(valid.map((a) => a.containerID));
-    const stale = names.filter((n) => (n.includes(':') ? !keep.has(n) : !keepIds.has(n)) || TEMP_FILE.test(n));
+    const stale = names.filter((n) => (n.includes(':') ? !keep.has(n) : !keepIds.has(n)) || isAtomicTemp(n));
     this.remove(stale.map((n) => join(this.dataDir, n)));
     return stale;
   }

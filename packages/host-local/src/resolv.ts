@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { invalidConfig, type DNS } from '@cni-ts/core';
 
 /** Parse resolv.conf text into the result's `dns` (nameserver, domain, search, options). */
-export function parseResolvConf(text: string): DNS {
+function parseResolvConf(text: string): DNS {
   const dns: DNS = {};
   for (const line of text.split('\n')) {
     const fields = line.trim().split(/\s+/);

@@ -1,6 +1,6 @@
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '@cni-ts/linux';
+import { isAtomicTemp, writeFileAtomic } from '@cni-ts/linux';
 import { formatIP, parseIP, type IP } from '@cni-ts/core/net/ip';
 
 /**
@@ -16,19 +16,17 @@ export interface Owner {
 /** What a reservation file says: an owner, or nothing usable (empty or whitespace only). */
 export type Reservation = { kind: 'owner'; owner: Owner } | { kind: 'empty' };
 
-export const LAST_RESERVED_PREFIX = 'last_reserved_ip.';
-export const LOCK_FILE = 'lock';
-/** writeFileAtomic's temp files are `<target>.tmp-<pid>-<random>`. */
-const TEMP_MARK = '.tmp-';
+const LAST_RESERVED_PREFIX = 'last_reserved_ip.';
+const LOCK_FILE = 'lock';
 
-export function parseReservation(text: string): Reservation {
+function parseReservation(text: string): Reservation {
   const trimmed = text.trim();
   if (trimmed === '') return { kind: 'empty' };
   const [containerId, ifName] = trimmed.split(/\r?\n/).map((s) => s.trim());
   return { kind: 'owner', owner: { containerId: containerId!, ...(ifName !== undefined && ifName !== '' && { ifName }) } };
 }
 
-export const formatReservation = (owner: Owner): string => `${owner.containerId.trim()}\r\n${owner.ifName ?? ''}`;
+const formatReservation = (owner: Owner): string => `${owner.containerId.trim()}\r\n${owner.ifName ?? ''}`;
 
 /** True when a file's owner is this attachment (an old cid-only file matches any ifname). */
 export const ownedBy = (owner: Owner, containerId: string, ifName: string): boolean =>
@@ -120,7 +118,7 @@ export class NetworkDir {
    * no live writer owns one.
    */
   removeStaleTemps(): void {
-    for (const name of this.list()) if (name.includes(TEMP_MARK)) this.release(name);
+    for (const name of this.list()) if (isAtomicTemp(name)) this.release(name);
   }
 
   private list(): string[] {

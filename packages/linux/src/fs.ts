@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o600): void {
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true, mode: 0o755 });
-  const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`; // see isAtomicTemp
   const fd = openSync(tmp, 'wx', mode);
   try {
     writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
@@ -22,6 +22,9 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 
   renameSync(tmp, path);
   fsyncDir(dir);
 }
+
+/** A leftover temp file of an interrupted writeFileAtomic (`<target>.tmp-<pid>-<random>`), for sweeps. */
+export const isAtomicTemp = (name: string): boolean => /\.tmp-\d+-[a-z0-9]+$/.test(name);
 
 /** Flush a file that was written by other means (e.g. copyFileSync) before renaming it into place. */
 export function fsyncFile(path: string): void {

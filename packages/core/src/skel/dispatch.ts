@@ -17,10 +17,10 @@ export interface DispatchOptions {
 }
 
 /** The VERSION answer: always 1.1.0, whatever version the caller sent (as the Go skel does). */
-export const versionAnswer = (): string => JSON.stringify({ cniVersion: CURRENT_VERSION, supportedVersions: SUPPORTED_VERSIONS });
+const versionAnswer = (): string => JSON.stringify({ cniVersion: CURRENT_VERSION, supportedVersions: SUPPORTED_VERSIONS });
 
 /** The about text printed on stderr when the executable runs without CNI_COMMAND. */
-export const aboutText = (name: string): string =>
+const aboutText = (name: string): string =>
   `CNI ${name} plugin (cni-ts)\nCNI protocol versions supported: ${SUPPORTED_VERSIONS.join(', ')}\n`;
 
 /**

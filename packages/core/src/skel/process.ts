@@ -57,7 +57,8 @@ export function finish(out: CallOutput): never {
   process.exit(out.exitCode);
 }
 
-function writeAll(fd: number, text: string): void {
+/** Write all of `text` to `fd` with fs.writeSync (no Node-style streams at start-up), waiting out a full non-blocking pipe. */
+export function writeAll(fd: number, text: string): void {
   const buf = Buffer.from(text);
   let off = 0;
   while (off < buf.length) {

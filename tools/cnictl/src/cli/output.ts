@@ -1,14 +1,7 @@
-import { writeSync } from 'node:fs';
+import { writeAll } from '@cni-ts/core';
 
-/**
- * Output goes through fs.writeSync: in the compiled executable, creating Node-style stdout
- * streams costs start-up time, and writes must be complete before process.exit.
- */
-function writeAll(fd: number, text: string): void {
-  const buf = Buffer.from(text);
-  let off = 0;
-  while (off < buf.length) off += writeSync(fd, buf, off);
-}
+// Output goes through core's writeAll (fs.writeSync): in the compiled executable, creating
+// Node-style stdout streams costs start-up time, and writes must be complete before process.exit.
 
 export const out = (text: string): void => writeAll(1, text.endsWith('\n') ? text : `${text}\n`);
 export const err = (text: string): void => writeAll(2, text.endsWith('\n') ? text : `${text}\n`);
