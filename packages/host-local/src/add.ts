@@ -31,7 +31,7 @@ export async function add(ctx: CallContext): Promise<Result> {
   const owner = { containerId: ctx.containerId, ifName: ctx.ifName };
 
   const allocations = await withNetwork(conf, true, (s) => {
-    for (const name of s.reservationsOf(owner.containerId, owner.ifName)) {
+    for (const { name } of s.reservationsOf(owner.containerId, owner.ifName)) {
       const ip = parseIP(name);
       const setIndex = ip ? conf.rangeSets.findIndex((set) => rangeFor(set, ip)) : -1;
       if (setIndex >= 0) {

@@ -11,10 +11,9 @@ export async function del(ctx: CallContext): Promise<void> {
   const loc = parseStoreLocation(ctx.config);
   if (!networkDir(loc).exists()) return; // nothing was ever reserved here
   await withNetwork(loc, true, (s) => {
-    for (const name of s.reservationsOf(ctx.containerId, ctx.ifName)) {
-      const r = s.net.readName(name);
+    for (const { name, owner } of s.reservationsOf(ctx.containerId, ctx.ifName)) {
       s.net.release(name);
-      if (r?.kind === 'owner') s.index.remove(r.owner, name);
+      s.index.remove(owner, name);
     }
   });
 }

@@ -3,14 +3,14 @@ import { CniError, ErrorCode } from '@cni-ts/core';
 import { lockFile } from '@cni-ts/linux/lock';
 import type { StoreLocation } from './config.ts';
 import { OwnerIndex } from './owner-index.ts';
-import { NetworkDir, ownedBy } from './store.ts';
+import { NetworkDir, ownedBy, type Owner } from './store.ts';
 
 /** A network's state while its lock is held: the reservation files and the owner index. */
 export interface Session {
   net: NetworkDir;
   index: OwnerIndex;
-  /** This attachment's reservation file names, each checked against its file's owner. */
-  reservationsOf(containerId: string, ifName: string): string[];
+  /** This attachment's reservation files, each checked against the owner its file names (returned with it). */
+  reservationsOf(containerId: string, ifName: string): Array<{ name: string; owner: Owner }>;
 }
 
 export const networkDir = (loc: StoreLocation): NetworkDir => new NetworkDir(join(loc.dataDir, loc.name));
@@ -43,9 +43,9 @@ async function locked<T>(loc: StoreLocation, changes: boolean, fn: (s: Session) 
       net,
       index,
       reservationsOf: (containerId, ifName) =>
-        index.lookup(containerId, ifName).filter((name) => {
+        index.lookup(containerId, ifName).flatMap((name) => {
           const r = net.readName(name);
-          return r?.kind === 'owner' && ownedBy(r.owner, containerId, ifName);
+          return r?.kind === 'owner' && ownedBy(r.owner, containerId, ifName) ? [{ name, owner: r.owner }] : [];
         }),
     };
     try {
