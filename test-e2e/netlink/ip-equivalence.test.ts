@@ -131,6 +131,7 @@ describe('ip batches over rtnetlink match iproute2', () => {
     expectSame([
       { ns: 'host', batch: `${HOST_SETUP}addr show dev br0\n`, options: ['-d', '-json'] },
       { ns: 'host', batch: 'link set dev br0 address 02:00:00:00:00:09\nlink set dev veth0 type bridge_slave hairpin off\naddr show dev veth0\n', options: ['-d', '-json'] },
+      { ns: 'pod', batch: 'addr show dev eth0\n', options: ['-d', '-json'] },
     ]);
   });
 
@@ -153,6 +154,13 @@ route add ::/0 via fd00:50::1 dev eth0
 `,
       },
       { ns: 'pod', batch: 'addr del 10.50.0.2/24 dev eth0\n' },
+    ]);
+  });
+
+  it("shows a veth's peer in another namespace even when both ends have the same index", () => {
+    expectSame([
+      { ns: 'host', batch: 'link add veth0 address 02:00:00:00:02:01 type veth peer name eth0 address 02:00:00:00:02:02 netns {pod}\n' },
+      { ns: 'pod', batch: 'addr show dev eth0\n', options: ['-d', '-json'] },
     ]);
   });
 

@@ -28,7 +28,8 @@ export function describeLink(nl: NetlinkSocket, name: string): object {
     mtu: readU32(link.attrs.get(K.IFLA_MTU)),
     ...(master && { master: readString(master.attrs.get(K.IFLA_IFNAME)) }),
     operstate: OPERSTATES[readU8(link.attrs.get(K.IFLA_OPERSTATE)) ?? 0] ?? 'UNKNOWN',
-    ...(peerIndex !== undefined && peerIndex !== link.index && { link_index: peerIndex }),
+    // As iproute2: a peer in another namespace (link_netnsid) may share this link's index.
+    ...(peerIndex !== undefined && (peerIndex !== link.index || link.attrs.has(K.IFLA_LINK_NETNSID)) && { link_index: peerIndex }),
     ...(mac && { address: formatMac(mac) }),
     promiscuity: readU32(link.attrs.get(K.IFLA_PROMISCUITY)) ?? 0,
     ...(kind && { linkinfo: { info_kind: kind, ...(vlanFiltering !== undefined && { info_data: { vlan_filtering: vlanFiltering } }) } }),
