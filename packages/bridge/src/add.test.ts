@@ -26,7 +26,7 @@ const ctx = (config: Record<string, unknown> = {}): CallContext => ({
 const EXISTING = JSON.stringify([{ ifindex: 3, ifname: 'br0', address: '02:00:00:00:00:99', flags: ['UP'], linkinfo: { info_kind: 'bridge' }, addr_info: [] }]);
 const NO_BRIDGE = { code: 255, stderr: 'Error: argument "br0" is wrong: Device does not exist\n' };
 /** The common-case host batch: create the veth, attach it, read the bridge back (JSON). */
-const isAttach = (c: RecordedCall) => c.argv[0] === 'ip' && c.argv.includes('-json') && c.argv.includes('-batch');
+const isAttach = (c: RecordedCall) => c.argv[0] === 'ip' && c.argv.includes('-json') && c.argv.includes('-batch') && (c.input ?? '').includes(' master ');
 /** The batch that creates a missing bridge. */
 const isCreate = (c: RecordedCall) => c.argv[0] === 'ip' && c.argv[1] === '-batch' && (c.input ?? '').startsWith('link add name br0');
 const isContainerBatch = (c: RecordedCall) => c.argv[0] === 'nsenter' && c.argv.includes('-batch');
@@ -87,7 +87,7 @@ describe('ADD (L2 mode, recorded commands)', () => {
     const dummy = JSON.stringify([{ ifindex: 3, ifname: 'br0', address: '02:00:00:00:00:01', linkinfo: { info_kind: 'dummy' } }]);
     const runner = new RecordingRunner((c): Partial<RunResult> => {
       if (isAttach(c)) return { code: 1, stderr: 'RTNETLINK answers: Operation not supported\nCommand failed -:2\n' };
-      if (c.argv.includes('addr') && c.argv.includes('show')) return { stdout: dummy };
+      if ((c.input ?? '').startsWith('addr show')) return { stdout: dummy }; // showLink's one-line batch
       return {};
     });
     await expect(add(ctx(), runner)).rejects.toMatchObject({ code: 7, message: expect.stringMatching(/"br0" already exists and is not a bridge \(it is a dummy\)/) });
