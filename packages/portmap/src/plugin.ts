@@ -6,6 +6,7 @@ import { parseConfig, type BackendName, type PortmapConfig } from './config.ts';
 import { flushUdpConntrack } from './conntrack.ts';
 import type { Forwarder, UdpPort } from './forwarder.ts';
 import { IptablesForwarder } from './iptables/forwarder.ts';
+import type { NatProbe } from './iptables/nat-probe.ts';
 import { enableRouteLocalnet, type HostFiles } from './localnet.ts';
 import { containerTargets } from './mappings.ts';
 import type { Attachment } from './naming.ts';
@@ -14,6 +15,8 @@ import { NftablesForwarder } from './nftables/forwarder.ts';
 export interface PortmapDeps {
   runner: CommandRunner;
   files: HostFiles;
+  /** Reads the iptables nat table in-process where it can, so that most ADDs need no iptables-save. */
+  natProbe?: NatProbe;
 }
 
 const attachment = (ctx: CallContext, conf: PortmapConfig): Attachment => ({ network: conf.network, containerId: ctx.containerId, ifName: ctx.ifName });
@@ -28,9 +31,9 @@ const udpOf = (conf: PortmapConfig, families: readonly Family[]): UdpPort[] =>
 
 const NO_BACKEND = 'portmap: neither iptables nor nftables can read the nat table here (missing tools or CAP_NET_ADMIN)';
 
-export function createPortmap({ runner, files }: PortmapDeps): Plugin {
+export function createPortmap({ runner, files, natProbe }: PortmapDeps): Plugin {
   const forwarders: Record<BackendName, Forwarder> = {
-    iptables: new IptablesForwarder(runner),
+    iptables: new IptablesForwarder(runner, natProbe),
     nftables: new NftablesForwarder(runner),
   };
 

@@ -1,5 +1,7 @@
 import { NLMSG_HDRLEN } from './constants.ts';
 
+const encoder = new TextEncoder();
+
 /**
  * Builds one netlink message: the 16-byte header, a fixed family header (ifinfomsg, ifaddrmsg,
  * rtmsg) and attributes, nested where needed. Host byte order (little-endian on every target we
@@ -44,7 +46,7 @@ export class MessageBuilder {
 
   /** A NUL-terminated string, as the kernel expects names and kinds. */
   string(type: number, value: string): this {
-    const text = new TextEncoder().encode(value);
+    const text = encoder.encode(value);
     const b = new Uint8Array(text.length + 1);
     b.set(text);
     return this.attr(type, b);
@@ -125,16 +127,21 @@ export function parseMessages(data: Uint8Array): NetlinkMessage[] {
 
 /** Attributes from `offset` on, by type (the nested and byte-order flag bits masked off). */
 export function parseAttrs(data: Uint8Array, offset = 0): Map<number, Uint8Array> {
+  return new Map(parseAttrList(data, offset).map((a) => [a.type, a.value]));
+}
+
+/** Attributes from `offset` on, in order, repeats kept (a list such as nftables' expressions), flag bits masked off. */
+export function parseAttrList(data: Uint8Array, offset = 0): Array<{ type: number; value: Uint8Array }> {
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  const attrs = new Map<number, Uint8Array>();
+  const list: Array<{ type: number; value: Uint8Array }> = [];
   let at = offset;
   while (at + 4 <= data.length) {
     const len = view.getUint16(at, true);
     if (len < 4 || at + len > data.length) break;
-    attrs.set(view.getUint16(at + 2, true) & 0x3fff, data.subarray(at + 4, at + len));
+    list.push({ type: view.getUint16(at + 2, true) & 0x3fff, value: data.subarray(at + 4, at + len) });
     at += (len + 3) & ~3;
   }
-  return attrs;
+  return list;
 }
 
 export const readU8 = (b: Uint8Array | undefined): number | undefined => (b && b.length >= 1 ? b[0] : undefined);
@@ -147,9 +154,11 @@ export function readI32(b: Uint8Array, offset = 0): number {
   return new DataView(b.buffer, b.byteOffset, b.byteLength).getInt32(offset, true);
 }
 
+const utf8 = new TextDecoder();
+
 /** A NUL-terminated string attribute. */
 export function readString(b: Uint8Array | undefined): string | undefined {
   if (!b) return undefined;
   const nul = b.indexOf(0);
-  return new TextDecoder().decode(nul >= 0 ? b.subarray(0, nul) : b);
+  return utf8.decode(nul >= 0 ? b.subarray(0, nul) : b);
 }

@@ -1,19 +1,28 @@
 import { NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST } from './constants.ts';
 import { NetlinkError } from './errors.ts';
-import { MessageBuilder, parseAttrs, readString } from './message.ts';
+import { MessageBuilder, parseAttrList, parseAttrs, readString } from './message.ts';
 import type { NetlinkSocket } from './socket.ts';
 
 /**
- * Asking nftables (over nfnetlink) which tables and chains exist, without an `nft` process. Only
- * existence: listings of what is inside stay with `nft`, whose JSON the plugins read.
+ * Asking nftables (over nfnetlink) which tables and chains exist, and the raw expressions of a
+ * chain's rules, without an `nft` process. Listings in nft's own words stay with `nft`, whose
+ * JSON the plugins read; the raw rules serve readers that recognise a few known shapes
+ * (netfilter/iptables-nft.ts).
  */
 const NFNL_SUBSYS_NFTABLES = 10;
 const NFT_MSG_NEWTABLE = 0;
 const NFT_MSG_GETTABLE = 1;
 const NFT_MSG_GETCHAIN = 4;
+const NFT_MSG_NEWRULE = 6;
+const NFT_MSG_GETRULE = 7;
 const NFTA_TABLE_NAME = 1;
 const NFTA_CHAIN_TABLE = 1;
 const NFTA_CHAIN_NAME = 3;
+const NFTA_RULE_TABLE = 1;
+const NFTA_RULE_CHAIN = 2;
+const NFTA_RULE_EXPRESSIONS = 4;
+const NFTA_EXPR_NAME = 1;
+const NFTA_EXPR_DATA = 2;
 const ENOENT = 2;
 
 /** nft's family names and the kernel's numbers (NFPROTO_*). */
@@ -35,20 +44,66 @@ export function listTables(nl: NetlinkSocket): Array<{ family: string; name: str
     .map((m) => ({ family: FAMILY_NAMES[m.payload[0]!] ?? String(m.payload[0]), name: readString(parseAttrs(m.payload, 4).get(NFTA_TABLE_NAME)) ?? '' }));
 }
 
-/** Which of table and chain does not exist ('table' first), or undefined when both do. */
-export function missingObject(nl: NetlinkSocket, family: string, table: string, chain?: string): 'table' | 'chain' | undefined {
+/** The kernel's number of an nft family name. */
+function familyNumber(family: string): number {
   const fam = FAMILIES[family];
   if (fam === undefined) throw new Error(`unknown nftables family "${family}"`);
-  const absent = (message: Uint8Array): boolean => {
-    try {
-      nl.request(message);
-      return false;
-    } catch (err) {
-      if (err instanceof NetlinkError && err.errno === ENOENT) return true;
-      throw err;
-    }
-  };
-  if (absent(request(NFT_MSG_GETTABLE, NLM_F_REQUEST | NLM_F_ACK, fam).string(NFTA_TABLE_NAME, table).bytes())) return 'table';
-  if (chain !== undefined && absent(request(NFT_MSG_GETCHAIN, NLM_F_REQUEST | NLM_F_ACK, fam).string(NFTA_CHAIN_TABLE, table).string(NFTA_CHAIN_NAME, chain).bytes())) return 'chain';
+  return fam;
+}
+
+/** Whether the kernel finds what a GET request names (ENOENT: no). */
+function found(nl: NetlinkSocket, message: Uint8Array): boolean {
+  try {
+    nl.request(message);
+    return true;
+  } catch (err) {
+    if (err instanceof NetlinkError && err.errno === ENOENT) return false;
+    throw err;
+  }
+}
+
+const tableRequest = (family: string, table: string): Uint8Array =>
+  request(NFT_MSG_GETTABLE, NLM_F_REQUEST | NLM_F_ACK, familyNumber(family)).string(NFTA_TABLE_NAME, table).bytes();
+const chainRequest = (family: string, table: string, chain: string): Uint8Array =>
+  request(NFT_MSG_GETCHAIN, NLM_F_REQUEST | NLM_F_ACK, familyNumber(family)).string(NFTA_CHAIN_TABLE, table).string(NFTA_CHAIN_NAME, chain).bytes();
+
+/** Which of table and chain does not exist ('table' first), or undefined when both do. */
+export function missingObject(nl: NetlinkSocket, family: string, table: string, chain?: string): 'table' | 'chain' | undefined {
+  if (!found(nl, tableRequest(family, table))) return 'table';
+  if (chain !== undefined && !found(nl, chainRequest(family, table, chain))) return 'chain';
   return undefined;
+}
+
+/** Whether a chain exists (a missing table answers no as well): one request, where missingObject needs two. */
+export const chainExists = (nl: NetlinkSocket, family: string, table: string, chain: string): boolean => found(nl, chainRequest(family, table, chain));
+
+/** One expression of a rule: its kind ("immediate", "match", "meta", ...) and its attributes. */
+export interface NftExpression {
+  name: string;
+  data: Map<number, Uint8Array>;
+}
+
+/** A rule as its expressions, in order. */
+export type NftRule = NftExpression[];
+
+/** Every rule of one chain, in order; none when the table or the chain does not exist. */
+export function listRules(nl: NetlinkSocket, family: string, table: string, chain: string): NftRule[] {
+  let replies;
+  try {
+    replies = nl.request(request(NFT_MSG_GETRULE, NLM_F_REQUEST | NLM_F_DUMP, familyNumber(family)).string(NFTA_RULE_TABLE, table).string(NFTA_RULE_CHAIN, chain).bytes());
+  } catch (err) {
+    if (err instanceof NetlinkError && err.errno === ENOENT) return [];
+    throw err;
+  }
+  return replies
+    .filter((m) => m.type === ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWRULE))
+    .map((m) => parseAttrs(m.payload, 4))
+    // Older kernels ignore the dump's filter: keep only the chain asked for.
+    .filter((attrs) => readString(attrs.get(NFTA_RULE_TABLE)) === table && readString(attrs.get(NFTA_RULE_CHAIN)) === chain)
+    .map((attrs) =>
+      parseAttrList(attrs.get(NFTA_RULE_EXPRESSIONS) ?? new Uint8Array()).map(({ value }) => {
+        const expr = parseAttrs(value);
+        return { name: readString(expr.get(NFTA_EXPR_NAME)) ?? '', data: parseAttrs(expr.get(NFTA_EXPR_DATA) ?? new Uint8Array()) };
+      }),
+    );
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../config.ts';
 import { iptablesDnatChain } from '../naming.ts';
 import { IptablesForwarder } from './forwarder.ts';
+import type { NatProbe } from './nat-probe.ts';
 
 const conf = parseConfig({ cniVersion: '1.0.0', name: 'n1', type: 'portmap', runtimeConfig: { portMappings: [{ hostPort: 8080, containerPort: 80 }] } });
 const att = { network: 'n1', containerId: 'c1', ifName: 'eth0' };
@@ -37,5 +38,30 @@ describe('IptablesForwarder', () => {
     });
     await new IptablesForwarder(runner).add({ att, conf, targets: targets.slice(0, 1) });
     expect(runner.calls.map((c) => c.argv[0])).toEqual(['iptables-save', 'iptables-restore', 'iptables-save', 'iptables-restore']);
+  });
+
+  it('ADD writes only the container\'s rules, without iptables-save, when the probe finds the shared ones in place', async () => {
+    const runner = new RecordingRunner();
+    const asked: string[] = [];
+    const probe: NatProbe = {
+      available: async () => true,
+      onlyOwnRulesMissing: async (_conf, family, ownChain) => (asked.push(`${family} ${ownChain}`), family === 4),
+    };
+    const forwarder = new IptablesForwarder(runner, probe);
+    expect(await forwarder.usable()).toBe(true);
+    await forwarder.add({ att, conf, targets });
+    expect(asked.sort()).toEqual([`4 ${CHAIN}`, `6 ${CHAIN}`]);
+    // IPv4: the probe said yes; IPv6: it said no, so that family is read and set up in full.
+    expect(runner.calls.map((c) => c.argv[0]).sort()).toEqual(['ip6tables-restore', 'ip6tables-save', 'iptables-restore']);
+    const v4 = runner.calls.find((c) => c.argv[0] === 'iptables-restore')!.input!;
+    expect(v4.split('\n').filter((l) => l && l !== '*nat' && l !== 'COMMIT').map((l) => l.split(' ').slice(0, 2).join(' '))).toEqual([
+      `:${CHAIN} -`,
+      '-I CNI-HOSTPORT-DNAT',
+      `-A ${CHAIN}`,
+      `-A ${CHAIN}`,
+      `-A ${CHAIN}`,
+    ]);
+    const v6 = runner.calls.find((c) => c.argv[0] === 'ip6tables-restore')!.input!;
+    expect(v6).toContain('-N CNI-HOSTPORT-DNAT');
   });
 });

@@ -4,6 +4,7 @@ import type { Family } from '@cni-ts/core/net/ip';
 import type { Forwarder, ForwardRequest, UdpPort } from '../forwarder.ts';
 import type { ContainerTarget } from '../mappings.ts';
 import { iptablesDnatChain, type Attachment } from '../naming.ts';
+import type { NatProbe } from './nat-probe.ts';
 import { addScript, containersOf, missingRules, removeScript, udpPortsOf } from './rules.ts';
 import { parseNatTable, type NatTable } from './save.ts';
 
@@ -11,14 +12,19 @@ const tool = (family: Family, what: 'save' | 'restore'): string => `${family ===
 
 /**
  * The iptables backend: per family, one `iptables-save -t nat` to learn what exists and one
- * `iptables-restore --noflush -w` transaction to change it.
+ * `iptables-restore --noflush -w` transaction to change it. An ADD whose shared rules are all in
+ * place (every ADD but a node's first, on iptables-nft) learns so from the probe instead of
+ * iptables-save, and writes only the container's own rules.
  */
 export class IptablesForwarder implements Forwarder {
   readonly name = 'iptables' as const;
   /** The IPv4 table read by usable(), handed once to the read that follows it in the same call. */
   private probed: NatTable | undefined;
 
-  constructor(private readonly runner: CommandRunner) {}
+  constructor(
+    private readonly runner: CommandRunner,
+    private readonly probe?: NatProbe,
+  ) {}
 
   /** The nat table of one family, or undefined when that family's iptables is unusable. */
   private async read(family: Family): Promise<NatTable | undefined> {
@@ -35,8 +41,9 @@ export class IptablesForwarder implements Forwarder {
     await runChecked(this.runner, [tool(family, 'restore'), '-w', '--noflush'], { input: script });
   }
 
-  /** Probing reads the table anyway: keep it, so the ADD that follows needs no second read. */
+  /** Probing with iptables-save reads the table anyway: keep it, so the ADD that follows needs no second read. */
   async usable(): Promise<boolean> {
+    if (await this.probe?.available()) return true;
     this.probed = await this.read(4);
     return this.probed !== undefined;
   }
@@ -54,6 +61,9 @@ export class IptablesForwarder implements Forwarder {
 
   private async addFamily(req: ForwardRequest, target: ContainerTarget): Promise<void> {
     const write = async (): Promise<void> => {
+      if (await this.probe?.onlyOwnRulesMissing(req.conf, target.family, iptablesDnatChain(req.conf.network, req.att.containerId))) {
+        return this.apply(target.family, addScript(req.conf, req.att.containerId, target));
+      }
       const table = await this.read(target.family);
       if (!table) throw new CniError(ErrorCode.IoFailure, `${tool(target.family, 'save')} cannot read the nat table`);
       await this.apply(target.family, addScript(req.conf, req.att.containerId, target, table));

@@ -78,40 +78,61 @@ const matchBase = (m: PortMapping): string[] => ['-p', m.protocol, '--dport', St
 const jumpsTo = (table: NatTable, chain: string): SavedRule[] => table.rules.filter((r) => jumpTarget(r) === chain);
 const hasJump = (table: NatTable, from: string, to: string): boolean => table.rules.some((r) => r.chain === from && jumpTarget(r) === to);
 
+/** A rule of a hook or shared chain that every container's rules rely on. */
+export interface SharedJump {
+  from: string;
+  to: string;
+  /** The restore line that adds it. */
+  line: string;
+}
+
+/**
+ * The shared chains and rules an ADD needs in the nat table (the first ADD creates them, any
+ * later ADD puts back what is missing): the chains, the masquerade mark both set by
+ * CNI-HOSTPORT-SETMARK and matched by CNI-HOSTPORT-MASQ (when portmap sets its own mark), and
+ * the jumps from the hooks.
+ */
+export function sharedPieces(conf: PortmapConfig): { chains: string[]; mark?: string; jumps: SharedJump[] } {
+  const useOwnMark = conf.snat && conf.externalSetMarkChain === undefined;
+  const jumps: SharedJump[] = [];
+  // First in POSTROUTING: the bridge's own masquerade rules must not see these packets first.
+  if (useOwnMark) jumps.push({ from: 'POSTROUTING', to: MASQ_CHAIN, line: `-I ${line(['POSTROUTING', '1', '-m', 'comment', '--comment', MASQ_COMMENT, '-j', MASQ_CHAIN])}` });
+  for (const hook of ['PREROUTING', 'OUTPUT']) {
+    jumps.push({ from: hook, to: TOP_DNAT_CHAIN, line: `-A ${line([hook, '-m', 'addrtype', '--dst-type', 'LOCAL', '-j', TOP_DNAT_CHAIN])}` });
+  }
+  return {
+    chains: useOwnMark ? [SETMARK_CHAIN, MASQ_CHAIN, TOP_DNAT_CHAIN] : [TOP_DNAT_CHAIN],
+    ...(useOwnMark && { mark: markDef(conf.markMasqBit) }),
+    jumps,
+  };
+}
+
 /**
  * One iptables-restore --noflush script that sets up a container's mappings for one family.
  * Declaring an existing user chain in --noflush mode flushes it, so the container's own chain is
  * declared (which makes a repeated ADD idempotent) and the shared chains are created with -N,
  * only when missing: if a concurrent ADD creates them first, -N fails and the whole transaction
  * with it, and the caller reads again and retries, instead of flushing that ADD's rules.
+ * `table`: the nat table as read; without it, the script holds only the container's own rules,
+ * for when every shared piece is known to be in place and the container's chain to be new.
  */
-export function addScript(conf: PortmapConfig, containerId: string, target: ContainerTarget, table: NatTable): string {
+export function addScript(conf: PortmapConfig, containerId: string, target: ContainerTarget, table?: NatTable): string {
   const own = containerRules(conf, containerId, target);
   const out: string[] = ['*nat', `:${own.chain} - [0:0]`];
-  const ensureChain = (name: string): void => {
-    if (!table.chains.has(name)) out.push(`-N ${name}`);
-  };
-  const useOwnMark = conf.snat && conf.externalSetMarkChain === undefined;
-  if (useOwnMark) {
-    ensureChain(SETMARK_CHAIN);
-    ensureChain(MASQ_CHAIN);
+  if (table) {
+    const shared = sharedPieces(conf);
+    for (const chain of shared.chains) if (!table.chains.has(chain)) out.push(`-N ${chain}`);
+    if (shared.mark) {
+      const markSet = table.rules.some((r) => r.chain === SETMARK_CHAIN && optionValue(r.words, '--set-xmark') === shared.mark);
+      if (!markSet) out.push(`-A ${line([SETMARK_CHAIN, '-m', 'comment', '--comment', SETMARK_COMMENT, '-j', 'MARK', '--set-xmark', shared.mark])}`);
+      const masq = table.rules.some((r) => r.chain === MASQ_CHAIN && optionValue(r.words, '--mark') === shared.mark);
+      if (!masq) out.push(`-A ${line([MASQ_CHAIN, '-m', 'mark', '--mark', shared.mark, '-j', 'MASQUERADE'])}`);
+    }
+    for (const jump of shared.jumps) if (!hasJump(table, jump.from, jump.to)) out.push(jump.line);
+    // Replace this container's entry rules.
+    for (const old of jumpsTo(table, own.chain)) out.push(`-D ${old.chain} ${old.spec}`);
   }
-  ensureChain(TOP_DNAT_CHAIN);
-
-  if (useOwnMark) {
-    const mark = markDef(conf.markMasqBit);
-    const markSet = table.rules.some((r) => r.chain === SETMARK_CHAIN && optionValue(r.words, '--set-xmark') === mark);
-    if (!markSet) out.push(`-A ${line([SETMARK_CHAIN, '-m', 'comment', '--comment', SETMARK_COMMENT, '-j', 'MARK', '--set-xmark', mark])}`);
-    const masq = table.rules.some((r) => r.chain === MASQ_CHAIN && optionValue(r.words, '--mark') === mark);
-    if (!masq) out.push(`-A ${line([MASQ_CHAIN, '-m', 'mark', '--mark', mark, '-j', 'MASQUERADE'])}`);
-    // First in POSTROUTING: the bridge's own masquerade rules must not see these packets first.
-    if (!hasJump(table, 'POSTROUTING', MASQ_CHAIN)) out.push(`-I ${line(['POSTROUTING', '1', '-m', 'comment', '--comment', MASQ_COMMENT, '-j', MASQ_CHAIN])}`);
-  }
-  for (const hook of ['PREROUTING', 'OUTPUT']) {
-    if (!hasJump(table, hook, TOP_DNAT_CHAIN)) out.push(`-A ${line([hook, '-m', 'addrtype', '--dst-type', 'LOCAL', '-j', TOP_DNAT_CHAIN])}`);
-  }
-  // Replace this container's entry rules; new ones go first so the latest container wins a port.
-  for (const old of jumpsTo(table, own.chain)) out.push(`-D ${old.chain} ${old.spec}`);
+  // New entry rules go first so the latest container wins a port.
   for (const rule of [...own.entry].reverse()) out.push(`-I ${TOP_DNAT_CHAIN} 1 ${line(rule)}`);
   for (const rule of own.rules) out.push(`-A ${own.chain} ${line(rule)}`);
   out.push('COMMIT', '');

@@ -1,0 +1,80 @@
+import type { Family } from '@cni-ts/core/net/ip';
+import { formatMarkMask, iptablesNftFamily, isNftVariant, jumpTarget, markMatch, setXmark } from '@cni-ts/linux/netfilter/iptables-nft';
+import { NetlinkError } from '@cni-ts/linux/netlink/errors';
+import { chainExists, listTables, listRules, type NftRule } from '@cni-ts/linux/netlink/nftables';
+import { canUseNetlink, NETLINK_NETFILTER, openNetlink, type NetlinkSocket } from '@cni-ts/linux/netlink/socket';
+import type { PortmapConfig } from '../config.ts';
+import { MASQ_CHAIN, SETMARK_CHAIN, sharedPieces } from './rules.ts';
+
+/**
+ * Answers, without `iptables-save`, what most ADDs need to know of a family's nat table: that
+ * every shared chain and rule is already in place and the container's own chain is not there yet,
+ * so that only the container's own rules remain to be written.
+ */
+export interface NatProbe {
+  /** Whether this probe can read the nat tables here at all. */
+  available(): Promise<boolean>;
+  /** True only when all of that is known to hold; false sends the caller to iptables-save. */
+  onlyOwnRulesMissing(conf: PortmapConfig, family: Family, ownChain: string): Promise<boolean>;
+}
+
+/**
+ * The probe for nodes whose iptables is the nftables variant: iptables' tables are nftables
+ * tables, read over nfnetlink from this process. It says yes only to what it recognises exactly
+ * (iptables-nft.ts); the legacy backend, an encoding it does not know or a missing piece is a
+ * no, and iptables-save then reads the table as before.
+ */
+export class NetlinkNatProbe implements NatProbe {
+  private readonly variant = new Map<Family, boolean>();
+  /** Opened by available() and reused by the ADD's question that follows, then closed. */
+  private socket: NetlinkSocket | undefined;
+
+  async available(): Promise<boolean> {
+    if (!this.usable(4) || !(await canUseNetlink())) return false;
+    // Any answer shows that the kernel lets this process read the tables here.
+    return this.ask(false, (nl) => (listTables(nl), true));
+  }
+
+  async onlyOwnRulesMissing(conf: PortmapConfig, family: Family, ownChain: string): Promise<boolean> {
+    if (!this.usable(family) || !(await canUseNetlink())) return false;
+    const nft = iptablesNftFamily(family);
+    // Closed before the caller writes: closing a netfilter socket after a commit can wait for the kernel's cleanup of it.
+    return this.ask(true, (nl) => {
+      const exists = (chain: string): boolean => chainExists(nl, nft, 'nat', chain);
+      // A chain of this container already there: a repeated ADD, whose old entry rules
+      // iptables-save must show so that they can be deleted by their text.
+      if (exists(ownChain)) return false;
+      const shared = sharedPieces(conf);
+      if (!shared.chains.every(exists)) return false;
+      const rules = new Map<string, NftRule[]>();
+      const rulesOf = (chain: string): NftRule[] => rules.get(chain) ?? rules.set(chain, listRules(nl, nft, 'nat', chain)).get(chain)!;
+      if (!shared.jumps.every((j) => rulesOf(j.from).some((r) => jumpTarget(r) === j.to))) return false;
+      if (shared.mark === undefined) return true;
+      const isMark = (m: { value: number; mask: number } | undefined): boolean => m !== undefined && formatMarkMask(m) === shared.mark;
+      return rulesOf(SETMARK_CHAIN).some((r) => isMark(setXmark(r))) && rulesOf(MASQ_CHAIN).some((r) => isMark(markMatch(r)));
+    });
+  }
+
+  /** Whether iptables-restore of this family writes nftables (the tool is looked up once per call). */
+  private usable(family: Family): boolean {
+    let known = this.variant.get(family);
+    if (known === undefined) this.variant.set(family, (known = isNftVariant(family === 4 ? 'iptables-restore' : 'ip6tables-restore')));
+    return known;
+  }
+
+  /** Run `question` over the socket in this namespace; a refusal by the kernel is a no. */
+  private ask(thenClose: boolean, question: (nl: NetlinkSocket) => boolean): boolean {
+    try {
+      this.socket ??= openNetlink(NETLINK_NETFILTER);
+      return question(this.socket);
+    } catch (err) {
+      if (err instanceof NetlinkError) return false;
+      throw err;
+    } finally {
+      if (thenClose) {
+        this.socket?.close();
+        this.socket = undefined;
+      }
+    }
+  }
+}

@@ -1,0 +1,121 @@
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NetnsFixture } from '@cni-ts/linux/testing';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DIST_BIN, inNetns, REPO_ROOT, runPlugin, type PluginCall } from '../lib/exec.ts';
+import { ruleset } from './lib.ts';
+
+// On a node whose iptables is iptables-nft, the executable learns over nfnetlink that the shared
+// chains and rules are in place and then writes only the container's own rules, without an
+// iptables-save. The Node bundle cannot open netlink sockets and always reads the table with
+// iptables-save: both run the same calls in twin node namespaces, and must leave the same rules.
+const NET = 'probenet';
+const EXECUTABLE = { label: 'executable', argv: [join(DIST_BIN, 'portmap')] };
+const NODE_BUNDLE = { label: 'node bundle', argv: [process.execPath, join(REPO_ROOT, 'dist/js/portmap.cjs')] };
+
+describe('portmap ADD on iptables-nft: the shared rules read over nfnetlink', () => {
+  let ns: NetnsFixture;
+  let tools: string;
+  let pod: string;
+  const nodes: Record<string, string> = {};
+
+  beforeEach(() => {
+    ns = new NetnsFixture('np');
+    pod = ns.path(ns.create('pod'));
+    for (const side of [EXECUTABLE, NODE_BUNDLE]) nodes[side.label] = ns.path(ns.create(side.label === EXECUTABLE.label ? 'exe' : 'js'));
+    // iptables-save and ip6tables-save that note each call, ahead of the real ones on PATH.
+    tools = mkdtempSync(join(tmpdir(), 'portmap-probe-'));
+    for (const tool of ['iptables-save', 'ip6tables-save']) {
+      writeFileSync(join(tools, tool), `#!/bin/sh\necho ${tool} >> ${join(tools, 'calls')}\nexec /usr/sbin/${tool} "$@"\n`);
+      chmodSync(join(tools, tool), 0o755);
+    }
+  });
+  afterEach(() => {
+    ns.cleanup();
+    rmSync(tools, { recursive: true, force: true });
+  });
+
+  /** The save tools run since the last look (none: no file). */
+  const saves = (): string[] => {
+    const log = join(tools, 'calls');
+    if (!existsSync(log)) return [];
+    const calls = readFileSync(log, 'utf8').split('\n').filter(Boolean);
+    rmSync(log);
+    return calls;
+  };
+  const prevResult = (n: number, v6 = false) => ({
+    cniVersion: '1.0.0',
+    interfaces: [{ name: 'eth0', sandbox: pod }],
+    ips: [{ address: `10.98.0.${n}/24`, interface: 0 }, ...(v6 ? [{ address: `fd98::${n}/64`, interface: 0 }] : [])],
+  });
+  const conf = (n: number, ports: number[], extra: Record<string, unknown> = {}, v6 = false) => ({
+    cniVersion: '1.0.0',
+    name: NET,
+    type: 'portmap',
+    runtimeConfig: { portMappings: ports.map((p) => ({ hostPort: p, containerPort: 80, protocol: p % 2 ? 'udp' : 'tcp' })) },
+    prevResult: prevResult(n, v6),
+    ...extra,
+  });
+  /** ADD of container `c<n>` on both sides; the iptables-save calls of the executable's ADD. */
+  const add = (n: number, config: unknown, path = `${tools}:${process.env.PATH}`): string[] => {
+    const run = (side: typeof EXECUTABLE): void => {
+      const call: PluginCall = { command: 'ADD', containerId: `c${n}`, netns: pod, config, inNetns: nodes[side.label], env: { PATH: path }, timeoutMs: 20_000 };
+      const [binary, ...args] = side.argv;
+      const r = runPlugin(binary!, call, args);
+      expect(r.code, `${side.label}: ${r.stdout} ${r.stderr}`).toBe(0);
+    };
+    run(NODE_BUNDLE);
+    saves();
+    run(EXECUTABLE);
+    return saves();
+  };
+  const sameRules = (): void => expect(ruleset(nodes[EXECUTABLE.label]!)).toBe(ruleset(nodes[NODE_BUNDLE.label]!));
+  const inBoth = (argv: string[]): void => {
+    for (const node of Object.values(nodes)) expect(inNetns(node, argv).code).toBe(0);
+  };
+
+  it('the first ADD reads the table; later ones only write, and the rules match the full path', () => {
+    expect(add(1, conf(1, [8080]))).toEqual(['iptables-save']);
+    expect(add(2, conf(2, [8082, 5353]))).toEqual([]);
+    expect(add(3, conf(3, [8084]))).toEqual([]);
+    sameRules();
+    const entries = inNetns(nodes[EXECUTABLE.label]!, ['iptables', '-t', 'nat', '-S', 'CNI-HOSTPORT-DNAT']).stdout;
+    expect(entries.split('\n').filter((l) => l.startsWith('-A')).length).toBe(4); // c2 has a tcp and a udp entry
+  });
+
+  it('a repeated ADD, a missing hook jump or another mark bit send ADD back to iptables-save, which mends them', () => {
+    add(1, conf(1, [8080]));
+    add(2, conf(2, [8082]));
+    // The container's chain exists: its old entry rules must be found by their text.
+    expect(add(2, conf(2, [8086]))).toEqual(['iptables-save']);
+    sameRules();
+    inBoth(['iptables', '-t', 'nat', '-D', 'PREROUTING', '-m', 'addrtype', '--dst-type', 'LOCAL', '-j', 'CNI-HOSTPORT-DNAT']);
+    expect(add(3, conf(3, [8088]))).toEqual(['iptables-save']);
+    expect(inNetns(nodes[EXECUTABLE.label]!, ['iptables', '-t', 'nat', '-S', 'PREROUTING']).stdout).toContain('-j CNI-HOSTPORT-DNAT');
+    expect(add(4, conf(4, [8090], { markMasqBit: 14 }))).toEqual(['iptables-save']);
+    expect(add(5, conf(5, [8092], { markMasqBit: 14 }))).toEqual([]);
+    expect(add(6, conf(6, [8094], { snat: false }))).toEqual([]);
+    sameRules();
+  });
+
+  it('dual stack: each family is probed on its own', () => {
+    expect(add(1, conf(1, [8080], {}, true)).sort()).toEqual(['ip6tables-save', 'iptables-save']);
+    expect(add(2, conf(2, [8082], {}, true))).toEqual([]);
+    sameRules();
+  });
+
+  it('never on the legacy backend, even with iptables-nft rules of the same names in place', () => {
+    add(1, conf(1, [8080]));
+    // iptables-restore and -save of the legacy backend first on PATH.
+    const legacy = join(tools, 'legacy');
+    mkdirSync(legacy);
+    symlinkSync('/usr/sbin/xtables-legacy-multi', join(legacy, 'iptables-restore'));
+    writeFileSync(join(legacy, 'iptables-save'), `#!/bin/sh\necho legacy-save >> ${join(tools, 'calls')}\nexec /usr/sbin/iptables-legacy-save "$@"\n`);
+    chmodSync(join(legacy, 'iptables-save'), 0o755);
+    expect(add(2, conf(2, [8082]), `${legacy}:${process.env.PATH}`)).toEqual(['legacy-save']);
+    const rules = inNetns(nodes[EXECUTABLE.label]!, ['iptables-legacy-save', '-t', 'nat']).stdout;
+    expect(rules).toContain('-A PREROUTING -m addrtype --dst-type LOCAL -j CNI-HOSTPORT-DNAT');
+    expect(rules).toContain('--set-xmark 0x2000/0x2000');
+  });
+});
