@@ -82,9 +82,18 @@ export class RecordingRunner implements CommandRunner {
 
 /** Run and throw with the command's own words when it fails. */
 export async function runChecked(runner: CommandRunner, argv: readonly string[], options?: RunOptions): Promise<string> {
-  const r = await runner.run(argv, options);
+  return checkedOutput(argv, await runner.run(argv, options));
+}
+
+/** The output of a command that ran; throws, naming the command and its error, when it failed. */
+export function checkedOutput(argv: readonly string[], r: RunResult): string {
   if (r.code !== 0) {
     throw new Error(`${argv.join(' ')} failed (exit ${r.code}): ${r.stderr.trim() || r.stdout.trim()}`);
   }
   return r.stdout;
+}
+
+/** Start a command now where the runner can (its start-up then overlaps other work), else when finish() sends its input. */
+export function startCommand(runner: CommandRunner, argv: readonly string[]): Promise<StartedCommand> {
+  return canStart(runner) ? runner.start(argv) : Promise.resolve({ finish: (input) => runner.run(argv, { input }) });
 }

@@ -1,5 +1,5 @@
 import { CniError, ErrorCode } from '@cni-ts/core';
-import { runChecked, type CommandRunner } from '@cni-ts/linux';
+import { checkedOutput, startCommand, type CommandRunner, type StartedCommand } from '@cni-ts/linux';
 import type { Family } from '@cni-ts/core/net/ip';
 import type { Forwarder, ForwardRequest, UdpPort } from '../forwarder.ts';
 import type { ContainerTarget } from '../mappings.ts';
@@ -9,6 +9,7 @@ import { addScript, containersOf, missingRules, removeScript, udpPortsOf } from 
 import { parseNatTable, type NatTable } from './save.ts';
 
 const tool = (family: Family, what: 'save' | 'restore'): string => `${family === 6 ? 'ip6tables' : 'iptables'}-${what}`;
+const restoreArgv = (family: Family): string[] => [tool(family, 'restore'), '-w', '--noflush'];
 
 /**
  * The iptables backend: per family, one `iptables-save -t nat` to learn what exists and one
@@ -37,8 +38,10 @@ export class IptablesForwarder implements Forwarder {
     return r.code === 0 ? parseNatTable(r.stdout) : undefined;
   }
 
-  private async apply(family: Family, script: string): Promise<void> {
-    await runChecked(this.runner, [tool(family, 'restore'), '-w', '--noflush'], { input: script });
+  /** One transaction; `started`: the family's restore, already running and waiting for it. */
+  private async apply(family: Family, script: string, started?: StartedCommand): Promise<void> {
+    const restore = started ?? (await startCommand(this.runner, restoreArgv(family)));
+    checkedOutput(restoreArgv(family), await restore.finish(script));
   }
 
   /** Probing with iptables-save reads the table anyway: keep it, so the ADD that follows needs no second read. */
@@ -61,12 +64,16 @@ export class IptablesForwarder implements Forwarder {
 
   private async addFamily(req: ForwardRequest, target: ContainerTarget): Promise<void> {
     const write = async (): Promise<void> => {
-      if (await this.probe?.onlyOwnRulesMissing(req.conf, target.family, iptablesDnatChain(req.conf.network, req.att.containerId))) {
-        return this.apply(target.family, addScript(req.conf, req.att.containerId, target));
+      // Started before the table is read, so that its own start-up overlaps the read.
+      const restore = await startCommand(this.runner, restoreArgv(target.family));
+      let script: string;
+      try {
+        script = await this.addScriptFor(req, target);
+      } catch (err) {
+        await restore.finish(''); // an empty transaction: it changes nothing and exits
+        throw err;
       }
-      const table = await this.read(target.family);
-      if (!table) throw new CniError(ErrorCode.IoFailure, `${tool(target.family, 'save')} cannot read the nat table`);
-      await this.apply(target.family, addScript(req.conf, req.att.containerId, target, table));
+      await this.apply(target.family, script, restore);
     };
     try {
       await write();
@@ -75,6 +82,17 @@ export class IptablesForwarder implements Forwarder {
       // Most likely a concurrent ADD created a shared chain between our read and our write.
       await write();
     }
+  }
+
+  /** The ADD transaction of one family: only the container's rules when the probe finds the rest in place. */
+  private async addScriptFor(req: ForwardRequest, target: ContainerTarget): Promise<string> {
+    const { conf, att } = req;
+    if (await this.probe?.onlyOwnRulesMissing(conf, target.family, iptablesDnatChain(conf.network, att.containerId))) {
+      return addScript(conf, att.containerId, target);
+    }
+    const table = await this.read(target.family);
+    if (!table) throw new CniError(ErrorCode.IoFailure, `${tool(target.family, 'save')} cannot read the nat table`);
+    return addScript(conf, att.containerId, target, table);
   }
 
   async check(req: ForwardRequest): Promise<void> {
