@@ -4,10 +4,11 @@ import { parseAttrs, readString } from '../netlink/message.ts';
 import type { NftExpression, NftRule } from '../netlink/nftables.ts';
 
 /**
- * What rules written by iptables' nftables variant (iptables-nft, `xtables-nft-multi`) look like
- * to nfnetlink, for the few shapes a plugin needs to recognise without `iptables-save`: a jump,
- * `-j MARK --set-xmark`, and `-m mark --mark`. Each reader answers only for an encoding it knows
- * exactly and undefined for anything else, so a caller can fall back to iptables-save.
+ * iptables' nftables variant (iptables-nft, `xtables-nft-multi`): whether a node's iptables is
+ * it, and what its rules look like to nfnetlink, for the few shapes a plugin needs to recognise
+ * without `iptables-save`: a jump, `-j MARK --set-xmark`, and `-m mark --mark`. Each reader
+ * answers only for an encoding it knows exactly and undefined for anything else, so that a
+ * caller can fall back to iptables-save.
  */
 
 /** Whether `tool` (e.g. "iptables-restore") on `path` is iptables' nftables variant. */
@@ -56,6 +57,7 @@ const NFTA_CMP_DATA = 3;
 const NFT_CMP_EQ = 0;
 
 const be32 = (b: Uint8Array | undefined): number | undefined => (b && b.length === 4 ? new DataView(b.buffer, b.byteOffset, 4).getInt32(0, false) : undefined);
+/** A u32 of an x_tables struct: host order, little-endian on every target we build for. */
 const host32 = (b: Uint8Array, at: number): number => new DataView(b.buffer, b.byteOffset, b.byteLength).getUint32(at, true);
 /** The bytes of an NFTA_DATA_VALUE nested in `b`. */
 const dataValue = (b: Uint8Array | undefined): Uint8Array | undefined => (b ? parseAttrs(b).get(NFTA_DATA_VALUE) : undefined);

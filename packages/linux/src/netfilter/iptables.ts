@@ -5,19 +5,20 @@ import type { CommandRunner } from '../run.ts';
  * iptables as whole-table text: one `iptables-save` to read, one `iptables-restore --noflush`
  * transaction to change. The restore is atomic: all rules land or none.
  */
-const tool = (family: Family, what: 'save' | 'restore'): string => `${family === 4 ? 'iptables' : 'ip6tables'}-${what}`;
+/** The save or restore tool of a family's tables. */
+export const iptablesTool = (family: Family, what: 'save' | 'restore'): string => `${family === 4 ? 'iptables' : 'ip6tables'}-${what}`;
 
 /** The rules of one table in iptables-save form (`-A CHAIN ...` lines, `:CHAIN` declarations). */
 export async function saveTable(runner: CommandRunner, family: Family, table: string): Promise<string> {
-  const r = await runner.run([tool(family, 'save'), '-t', table]);
-  if (r.code !== 0) throw new Error(`${tool(family, 'save')} -t ${table}: ${r.stderr.trim()}`);
+  const r = await runner.run([iptablesTool(family, 'save'), '-t', table]);
+  if (r.code !== 0) throw new Error(`${iptablesTool(family, 'save')} -t ${table}: ${r.stderr.trim()}`);
   return r.stdout;
 }
 
 /** Apply restore text (with its `*table` and `COMMIT` lines) without flushing anything else. */
 export async function restoreNoflush(runner: CommandRunner, family: Family, text: string): Promise<void> {
-  const r = await runner.run([tool(family, 'restore'), '--noflush', '-w', '5'], { input: text });
-  if (r.code !== 0) throw new Error(`${tool(family, 'restore')}: ${r.stderr.trim() || r.stdout.trim()}`);
+  const r = await runner.run([iptablesTool(family, 'restore'), '--noflush', '-w', '5'], { input: text });
+  if (r.code !== 0) throw new Error(`${iptablesTool(family, 'restore')}: ${r.stderr.trim() || r.stdout.trim()}`);
 }
 
 /** Quote one argument the way iptables-save prints it, so restore reads it back as one token. */

@@ -1,6 +1,7 @@
 import { CniError, ErrorCode } from '@cni-ts/core';
 import { checkedOutput, startCommand, type CommandRunner, type StartedCommand } from '@cni-ts/linux';
 import type { Family } from '@cni-ts/core/net/ip';
+import { iptablesTool as tool } from '@cni-ts/linux/netfilter/iptables';
 import type { Forwarder, ForwardRequest, UdpPort } from '../forwarder.ts';
 import type { ContainerTarget } from '../mappings.ts';
 import { iptablesDnatChain, type Attachment } from '../naming.ts';
@@ -8,7 +9,6 @@ import type { NatProbe } from './nat-probe.ts';
 import { addScript, containersOf, missingRules, removeScript, udpPortsOf } from './rules.ts';
 import { parseNatTable, type NatTable } from './save.ts';
 
-const tool = (family: Family, what: 'save' | 'restore'): string => `${family === 6 ? 'ip6tables' : 'iptables'}-${what}`;
 const restoreArgv = (family: Family): string[] => [tool(family, 'restore'), '-w', '--noflush'];
 
 /**

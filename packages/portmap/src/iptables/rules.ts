@@ -1,3 +1,4 @@
+import { quoteArg } from '@cni-ts/linux/netfilter/iptables';
 import type { PortmapConfig } from '../config.ts';
 import { mappingsFor, type ContainerTarget, type PortMapping } from '../mappings.ts';
 import { iptablesDnatChain, iptablesDnatComment, iptablesLegacySnatChain, parseIptablesDnatComment } from '../naming.ts';
@@ -25,9 +26,8 @@ export const markDef = (bit: number): string => {
   return `${hex}/${hex}`;
 };
 
-/** A word as iptables-restore reads it: quoted when it holds a space or a quote. */
-const quote = (w: string): string => (w === '' || /[\s"\\]/.test(w) ? `"${w.replace(/["\\]/g, (c) => `\\${c}`)}"` : w);
-const line = (words: readonly string[]): string => words.map(quote).join(' ');
+/** Words as one iptables-restore line. */
+const line = (words: readonly string[]): string => words.map(quoteArg).join(' ');
 
 const destination = (t: ContainerTarget, port: number): string => (t.family === 6 ? `[${t.ip}]:${port}` : `${t.ip}:${port}`);
 
