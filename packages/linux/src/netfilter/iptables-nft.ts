@@ -1,7 +1,7 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseAttrs, readString } from '../netlink/message.ts';
-import type { NftExpression, NftRule } from '../netlink/nftables.ts';
+import type { NftExpression, RuleExpressions } from '../netlink/nftables.ts';
 
 /**
  * iptables' nftables variant (iptables-nft, `xtables-nft-multi`): whether a node's iptables is
@@ -70,7 +70,7 @@ export interface MarkMask {
 export const formatMarkMask = (m: MarkMask): string => `0x${m.value.toString(16)}/0x${m.mask.toString(16)}`;
 
 /** The chain a rule jumps to (`-j CHAIN`): its last expression, an immediate jump verdict. */
-export function jumpTarget(rule: NftRule): string | undefined {
+export function jumpTarget(rule: RuleExpressions): string | undefined {
   const last = rule.at(-1);
   if (last?.name !== 'immediate' || be32(last.data.get(NFTA_IMMEDIATE_DREG)) !== NFT_REG_VERDICT) return undefined;
   const verdict = last.data.get(NFTA_IMMEDIATE_DATA) && parseAttrs(last.data.get(NFTA_IMMEDIATE_DATA)!).get(NFTA_DATA_VERDICT);
@@ -80,7 +80,7 @@ export function jumpTarget(rule: NftRule): string | undefined {
 }
 
 /** `-j MARK --set-xmark VALUE/MASK`: an x_tables MARK target, revision 2 (struct xt_mark_tginfo2). */
-export function setXmark(rule: NftRule): MarkMask | undefined {
+export function setXmark(rule: RuleExpressions): MarkMask | undefined {
   const last = rule.at(-1);
   if (last?.name !== 'target' || !isXt(last, 'MARK', 2)) return undefined;
   const info = last.data.get(NFTA_XT_INFO)!;
@@ -92,7 +92,7 @@ export function setXmark(rule: NftRule): MarkMask | undefined {
  * `meta mark`, `bitwise` with that mask and `cmp eq`; older releases as an x_tables mark match,
  * revision 1 (struct xt_mark_mtinfo1).
  */
-export function markMatch(rule: NftRule): MarkMask | undefined {
+export function markMatch(rule: RuleExpressions): MarkMask | undefined {
   for (let i = 0; i < rule.length; i++) {
     const e = rule[i]!;
     if (e.name === 'match' && isXt(e, 'mark', 1)) {

@@ -84,10 +84,10 @@ export interface NftExpression {
 }
 
 /** A rule as its expressions, in order. */
-export type NftRule = NftExpression[];
+export type RuleExpressions = NftExpression[];
 
 /** Every rule of one chain, in order; none when the table or the chain does not exist. */
-export function listRules(nl: NetlinkSocket, family: string, table: string, chain: string): NftRule[] {
+export function listRules(nl: NetlinkSocket, family: string, table: string, chain: string): RuleExpressions[] {
   let replies;
   try {
     replies = nl.request(request(NFT_MSG_GETRULE, NLM_F_REQUEST | NLM_F_DUMP, familyNumber(family)).string(NFTA_RULE_TABLE, table).string(NFTA_RULE_CHAIN, chain).bytes());

@@ -1,7 +1,7 @@
 import type { Family } from '@cni-ts/core/net/ip';
 import { formatMarkMask, iptablesNftFamily, isNftVariant, jumpTarget, markMatch, setXmark } from '@cni-ts/linux/netfilter/iptables-nft';
 import { NetlinkError } from '@cni-ts/linux/netlink/errors';
-import { chainExists, listTables, listRules, type NftRule } from '@cni-ts/linux/netlink/nftables';
+import { chainExists, listTables, listRules, type RuleExpressions } from '@cni-ts/linux/netlink/nftables';
 import { canUseNetlink, NETLINK_NETFILTER, openNetlink, type NetlinkSocket } from '@cni-ts/linux/netlink/socket';
 import type { PortmapConfig } from '../config.ts';
 import { MASQ_CHAIN, SETMARK_CHAIN, sharedPieces } from './rules.ts';
@@ -46,8 +46,8 @@ export class NetlinkNatProbe implements NatProbe {
       if (exists(ownChain)) return false;
       const shared = sharedPieces(conf);
       if (!shared.chains.every(exists)) return false;
-      const rules = new Map<string, NftRule[]>();
-      const rulesOf = (chain: string): NftRule[] => rules.get(chain) ?? rules.set(chain, listRules(nl, nft, 'nat', chain)).get(chain)!;
+      const rules = new Map<string, RuleExpressions[]>();
+      const rulesOf = (chain: string): RuleExpressions[] => rules.get(chain) ?? rules.set(chain, listRules(nl, nft, 'nat', chain)).get(chain)!;
       if (!shared.jumps.every((j) => rulesOf(j.from).some((r) => jumpTarget(r) === j.to))) return false;
       if (shared.mark === undefined) return true;
       const isMark = (m: { value: number; mask: number } | undefined): boolean => m !== undefined && formatMarkMask(m) === shared.mark;
