@@ -1,10 +1,9 @@
 // bridge + host-local, ours vs the reference Go plugins: ADD and DEL of 60 containers each,
 // interleaved one by one so machine noise hits both alike. Every plugin runs inside its own
 // "node" network namespace, so bridges, veths and masquerade rules never touch the host.
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { DIST_BIN, REFERENCE_BIN, benchScratch, interleave, report } from './lib.mjs';
+import { DIST_BIN, REFERENCE_BIN, benchScratch, execPlugin, interleave, report } from './lib.mjs';
 
 const PODS = 60;
 
@@ -31,15 +30,11 @@ export default async function bench() {
         ipam: { type: 'host-local', dataDir: join(dir, label, 'ipam'), ranges: [[{ subnet: '10.123.0.0/16' }]] },
       };
       const results = [];
-      const call = (command, i, conf) => {
-        const env = { PATH: process.env.PATH, CNI_COMMAND: command, CNI_CONTAINERID: `bench-${i}`, CNI_NETNS: pods[i], CNI_IFNAME: 'eth0', CNI_PATH: bin };
-        const r = spawnSync('nsenter', [`--net=/run/netns/${node}`, join(bin, 'bridge')], { env, input: JSON.stringify(conf), encoding: 'utf8' });
-        if (r.status !== 0) throw new Error(`${label} ${command} ${i}: ${r.stdout} ${r.stderr}`);
-        return r.stdout;
-      };
+      const call = (command, i, conf) =>
+        execPlugin(join(bin, 'bridge'), { CNI_COMMAND: command, CNI_CONTAINERID: `bench-${i}`, CNI_NETNS: pods[i], CNI_IFNAME: 'eth0', CNI_PATH: bin }, conf, `/run/netns/${node}`);
       // DEL gets the ADD result as prevResult, as libcni sends it for cniVersion >= 0.4.0.
       return {
-        add: (i) => (results[i] = JSON.parse(call('ADD', i, config))),
+        add: (i) => (results[i] = call('ADD', i, config)),
         del: (i) => call('DEL', i, { ...config, prevResult: results[i] }),
       };
     };

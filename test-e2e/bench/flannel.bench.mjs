@@ -2,10 +2,9 @@
 // reference-equivalent chain: the Go bridge + host-local run with the delegate config flannel
 // would hand them (written out), then the Go portmap. ADD and DEL of each container are timed as
 // a whole chain, interleaved one by one. Every chain runs inside its own "node" namespace.
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DIST_BIN, REFERENCE_BIN, benchScratch, interleave, report } from './lib.mjs';
+import { DIST_BIN, REFERENCE_BIN, benchScratch, execPlugin, interleave, report } from './lib.mjs';
 
 const PODS = 40;
 const NET = 'cbr0';
@@ -22,12 +21,8 @@ export default async function bench() {
       const node = `${prefix}-${label}`;
       netns(node);
       const pods = Array.from({ length: PODS }, (_, i) => netns(`${prefix}-${label}-${i}`));
-      const exec = (binary, command, i, config) => {
-        const env = { PATH: process.env.PATH, CNI_COMMAND: command, CNI_CONTAINERID: `bench-${i}`, CNI_NETNS: pods[i], CNI_IFNAME: 'eth0', CNI_PATH: binDir };
-        const r = spawnSync('nsenter', [`--net=/run/netns/${node}`, join(binDir, binary)], { env, input: JSON.stringify(config), encoding: 'utf8' });
-        if (r.status !== 0) throw new Error(`${label} ${binary} ${command} ${i}: ${r.stdout} ${r.stderr}`);
-        return r.stdout ? JSON.parse(r.stdout) : undefined;
-      };
+      const exec = (binary, command, i, config) =>
+        execPlugin(join(binDir, binary), { CNI_COMMAND: command, CNI_CONTAINERID: `bench-${i}`, CNI_NETNS: pods[i], CNI_IFNAME: 'eth0', CNI_PATH: binDir }, config, `/run/netns/${node}`);
       const results = [];
       // Per-step times too, to tell which plugin of the chain costs what.
       const steps = { firstAdd: [], portmapAdd: [], portmapDel: [], firstDel: [] };

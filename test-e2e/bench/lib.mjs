@@ -97,10 +97,15 @@ export function printTargets() {
   }
 }
 
-/** Exec a plugin binary synchronously with CNI env and a JSON config; throws on failure. */
-export function execPlugin(binary, env, config) {
-  const r = spawnSync(binary, [], { env: { PATH: process.env.PATH, ...env }, input: JSON.stringify(config), encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${binary} ${env.CNI_COMMAND} failed: ${r.stdout} ${r.stderr}`);
+/**
+ * Exec a plugin binary synchronously with CNI env and a JSON config, inside the network namespace
+ * at `node` (a path) when given, as a runtime on that node runs it; its parsed answer, or
+ * undefined when it printed nothing. Throws on failure.
+ */
+export function execPlugin(binary, env, config, node) {
+  const argv = node ? ['nsenter', `--net=${node}`, binary] : [binary];
+  const r = spawnSync(argv[0], argv.slice(1), { env: { PATH: process.env.PATH, ...env }, input: JSON.stringify(config), encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${binary} ${env.CNI_COMMAND} ${env.CNI_CONTAINERID ?? ''} failed: ${r.stdout} ${r.stderr}`);
   return r.stdout ? JSON.parse(r.stdout) : undefined;
 }
 
@@ -117,13 +122,7 @@ export function chainDriver({ conflist, binDir, node, capabilityArgs = () => ({}
   const call = (plugin, command, env, prevResult, capArgs) => {
     const runtimeConfig = Object.fromEntries(Object.keys(plugin.capabilities ?? {}).filter((c) => plugin.capabilities[c] && c in capArgs).map((c) => [c, capArgs[c]]));
     const config = { ...plugin, name: conflist.name, cniVersion: conflist.cniVersion, ...(Object.keys(runtimeConfig).length > 0 && { runtimeConfig }), ...(prevResult && { prevResult }) };
-    const r = spawnSync('nsenter', [`--net=${node}`, join(binDir, plugin.type)], {
-      env: { PATH: process.env.PATH, CNI_COMMAND: command, CNI_PATH: binDir, CNI_IFNAME: 'eth0', ...env },
-      input: JSON.stringify(config),
-      encoding: 'utf8',
-    });
-    if (r.status !== 0) throw new Error(`${plugin.type} ${command} ${env.CNI_CONTAINERID}: ${r.stdout} ${r.stderr}`);
-    return r.stdout ? JSON.parse(r.stdout) : undefined;
+    return execPlugin(join(binDir, plugin.type), { CNI_COMMAND: command, CNI_PATH: binDir, CNI_IFNAME: 'eth0', ...env }, config, node);
   };
   return {
     add(containerId, netns, i) {

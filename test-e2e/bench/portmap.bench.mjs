@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DIST_BIN, REFERENCE_BIN, benchScratch, chainDriver, interleave, report } from './lib.mjs';
+import { DIST_BIN, REFERENCE_BIN, benchScratch, chainDriver, execPlugin, interleave, report } from './lib.mjs';
 
 const MAPPED = 500;
 const ROUNDS = 20;
@@ -34,9 +34,7 @@ export default async function bench() {
           ...(withPorts && { runtimeConfig: { portMappings: [{ hostPort: 10000 + i, containerPort: 80, protocol: 'tcp' }] } }),
           prevResult: { cniVersion: '1.0.0', ips: [{ address: `${podIp(i)}/16` }] },
         };
-        const env = { PATH: process.env.PATH, CNI_COMMAND: command, CNI_CONTAINERID: `pm-${i}`, CNI_NETNS: fakePod, CNI_IFNAME: 'eth0', CNI_PATH: DIST_BIN };
-        const r = spawnSync('nsenter', [`--net=${node}`, binary], { env, input: JSON.stringify(config), encoding: 'utf8' });
-        if (r.status !== 0) throw new Error(`${label} ${command} ${i}: ${r.stdout} ${r.stderr}`);
+        execPlugin(binary, { CNI_COMMAND: command, CNI_CONTAINERID: `pm-${i}`, CNI_NETNS: fakePod, CNI_IFNAME: 'eth0', CNI_PATH: DIST_BIN }, config, node);
       };
       return { add: (i) => call('ADD', i), del: (i) => call('DEL', i) };
     };
