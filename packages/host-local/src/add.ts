@@ -30,7 +30,7 @@ export async function add(ctx: CallContext): Promise<Result> {
   const requests = assignRequests(conf.rangeSets, requestedIPs(ctx));
   const owner = { containerId: ctx.containerId, ifName: ctx.ifName };
 
-  const allocations = await withNetwork(conf, true, (s) => {
+  const allocations = await withNetwork(conf, 'change', (s) => {
     for (const { name } of s.reservationsOf(owner.containerId, owner.ifName)) {
       const ip = parseIP(name);
       const setIndex = ip ? conf.rangeSets.findIndex((set) => rangeFor(set, ip)) : -1;

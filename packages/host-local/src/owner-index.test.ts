@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -63,6 +63,23 @@ describe('OwnerIndex', () => {
     plant('ghost@eth0 10.0.0.9\n');
     writeFileSync(stampFile(), readFileSync(stampFile(), 'utf8').replace(/^[^\n]*/, 'another-boot'));
     expect(fresh().lookup('ghost', 'eth0')).toEqual([]);
+  });
+
+  it('is replaced by the reservations a caller has read, without reading the files itself', () => {
+    writeFileSync(join(net.path, '10.0.0.2'), 'c1\r\neth0');
+    const index = new OwnerIndex(dataDir, 'n', net);
+    index.replace([{ name: '10.0.0.3', owner: { containerId: 'c3', ifName: 'eth0' } }]);
+    index.seal();
+    const reopened = fresh(); // trusted as sealed: the file of 10.0.0.2 is not read
+    expect(reopened.lookup('c3', 'eth0')).toEqual(['10.0.0.3']);
+    expect(reopened.lookup('c1', 'eth0')).toEqual([]);
+  });
+
+  it('stamps nothing when it was neither opened nor replaced', () => {
+    writeFileSync(join(net.path, '10.0.0.2'), 'c1\r\neth0');
+    new OwnerIndex(dataDir, 'n', net).seal();
+    expect(existsSync(stampFile())).toBe(false);
+    expect(fresh().lookup('c1', 'eth0')).toEqual(['10.0.0.2']);
   });
 
   it('writes owners as one token', () => {

@@ -1,6 +1,6 @@
 import { appendFileSync, readFileSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { NetworkDir, Owner } from './store.ts';
+import type { NetworkDir, OwnedFile, Owner } from './store.ts';
 
 /** First line of the index file; every entry line after it is `<owner key> <address>`. */
 const HEADER = '# cni-ts host-local owner index: <containerID>@<ifname> <address> per line\n';
@@ -22,7 +22,9 @@ const HEADER = '# cni-ts host-local owner index: <containerID>@<ifname> <address
  * - anyone else who adds or removes a file there (the reference plugin, an operator's `rm`)
  *   moves the mtime to the current time, which differs from the stamp;
  * - on a mismatch (or after a reboot, or a crash of ours between a change and its stamp) the
- *   index is rebuilt by reading every reservation file once.
+ *   index is rebuilt by reading every reservation file once;
+ * - a caller that has just read every reservation file itself (GC) replaces the index with
+ *   what it kept instead of opening it, which could mean reading every file again.
  *
  * Callers hold the network lock for the whole call.
  */
@@ -33,8 +35,10 @@ export class OwnerIndex {
   private text = HEADER;
   /** Entry lines added since the file was last written in full (written by appending). */
   private appended = '';
-  /** The file must be written in full (after a rebuild or a removal). */
+  /** The file must be written in full (after a replacement or a removal). */
   private rewrite = false;
+  /** The text describes the network directory: it was opened or replaced, so seal() may stamp it. */
+  private known = false;
 
   constructor(
     dataDir: string,
@@ -51,6 +55,7 @@ export class OwnerIndex {
       const text = readOr(this.path, undefined);
       if (text?.startsWith(HEADER)) {
         this.text = text;
+        this.known = true;
         return;
       }
     }
@@ -80,9 +85,12 @@ export class OwnerIndex {
 
   /**
    * Write what changed, then record the network directory's state as the one this index
-   * describes. Any failure leaves no stamp, so the next call rebuilds.
+   * describes. Any failure leaves no stamp, so the next call rebuilds. An index never opened
+   * or replaced (a GC that failed before its replacement) stamps nothing: the file on disk may
+   * be stale, and the stamp left as it was still tells whether the directory changed.
    */
   seal(): void {
+    if (!this.known) return;
     try {
       if (this.rewrite) writeFileSync(this.path, this.text, { mode: 0o600 });
       else if (this.appended) appendFileSync(this.path, this.appended);
@@ -96,18 +104,24 @@ export class OwnerIndex {
     }
   }
 
-  /** Read every reservation file once and build the index afresh. */
-  rebuild(): void {
+  /**
+   * Build the index afresh from every reservation file that holds an owner, as the caller read
+   * them while holding the lock.
+   */
+  replace(owned: OwnedFile[]): void {
     this.invalidate();
-    this.net.removeStaleTemps();
     let text = HEADER;
-    for (const { name } of this.net.reservationNames()) {
-      const reservation = this.net.readName(name);
-      if (reservation?.kind === 'owner') text += `${ownerKey(reservation.owner)} ${name}\n`;
-    }
+    for (const { name, owner } of owned) text += `${ownerKey(owner)} ${name}\n`;
     this.text = text;
     this.appended = '';
     this.rewrite = true;
+    this.known = true;
+  }
+
+  /** Read every reservation file once and build the index afresh. */
+  private rebuild(): void {
+    this.net.removeStaleTemps();
+    this.replace(this.net.readReservations().flatMap(({ name, reservation: r }) => (r.kind === 'owner' ? [{ name, owner: r.owner }] : [])));
   }
 
   private entries(key: string): string[] {

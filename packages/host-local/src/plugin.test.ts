@@ -2,8 +2,9 @@ import { dispatch } from '@cni-ts/core';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { plugin } from './index.ts';
+import { NetworkDir } from './store.ts';
 
 let dataDir: string;
 beforeEach(() => {
@@ -34,6 +35,19 @@ async function call(command: string, conf: Record<string, unknown>, cid = 'c1', 
 const addresses = (json: Record<string, unknown> | undefined): string[] => ((json?.ips ?? []) as { address: string }[]).map((i) => i.address);
 /** Reservation file names (named by an address), sorted. */
 const reservations = (): string[] => readdirSync(netDir()).filter((n) => /^(\d+\.\d+\.\d+\.\d+|[0-9a-f:]*:[0-9a-f:]*)$/.test(n)).sort();
+/** The owner index's entry lines (`<owner key> <address>`), sorted. */
+const indexEntries = (): string[] => readFileSync(join(dataDir, '.net1.cni-ts-index'), 'utf8').split('\n').slice(1, -1).sort();
+
+/** The reservation files read while `fn` runs, by name, sorted (a name read twice is listed twice). */
+async function filesRead(fn: () => Promise<unknown>): Promise<string[]> {
+  const reads = vi.spyOn(NetworkDir.prototype, 'readName');
+  try {
+    await fn();
+    return reads.mock.calls.map(([name]) => name).sort();
+  } finally {
+    reads.mockRestore();
+  }
+}
 
 describe('ADD', () => {
   it('allocates one address per range set, round-robin, in the reference file format', async () => {
@@ -157,9 +171,26 @@ describe('GC', () => {
     expect(gc.exitCode).toBe(0);
     expect(gc.stderr).toContain('released 4 address(es)');
     expect(readdirSync(netDir()).sort()).toEqual(['10.0.0.2', '10.0.0.5', 'fd00::2', 'last_reserved_ip.0', 'last_reserved_ip.1', 'lock']);
-    // the index knows: DEL of the kept container still works
-    await call('DEL', config(), 'keep');
+    expect(indexEntries()).toEqual(['keep@ 10.0.0.5', 'keep@eth0 10.0.0.2', 'keep@eth0 fd00::2']);
+    // the index is sealed (DEL reads only the kept container's files, no rebuild) and complete
+    expect(await filesRead(() => call('DEL', config(), 'keep'))).toEqual(['10.0.0.2', '10.0.0.5', 'fd00::2']);
     expect(readdirSync(netDir()).sort()).toEqual(['last_reserved_ip.0', 'last_reserved_ip.1', 'lock']);
+  });
+
+  it('reads each reservation file once, whether the index is missing, current or stale', async () => {
+    const gc = () => call('GC', { ...config(), 'cni.dev/valid-attachments': [{ containerID: 'a', ifname: 'eth0' }, { containerID: 'c', ifname: 'eth0' }] });
+    mkdirSync(netDir(), { recursive: true });
+    writeFileSync(join(netDir(), '10.0.0.5'), 'a\r\neth0'); // written by another program: no index yet
+    writeFileSync(join(netDir(), '10.0.0.6'), 'b\r\neth0');
+    expect(await filesRead(gc)).toEqual(['10.0.0.5', '10.0.0.6']);
+    expect(indexEntries()).toEqual(['a@eth0 10.0.0.5']);
+    await call('ADD', config(), 'c'); // sealed after ADD: the index is current
+    const current = reservations();
+    expect(await filesRead(gc)).toEqual(current);
+    writeFileSync(join(netDir(), '10.0.0.6'), 'b\r\neth0'); // another program's file: the index is stale
+    expect(await filesRead(gc)).toEqual([...current, '10.0.0.6'].sort());
+    expect(reservations()).toEqual(current);
+    expect(indexEntries()).toEqual(['a@eth0 10.0.0.5', 'c@eth0 10.0.0.2', 'c@eth0 fd00::2']);
   });
 });
 

@@ -1,6 +1,7 @@
 import type { Attachment, CallContext } from '@cni-ts/core';
 import { parseStoreLocation } from './config.ts';
 import { networkDir, withNetwork } from './session.ts';
+import type { OwnedFile, Owner } from './store.ts';
 
 /**
  * DEL: release every address this container+ifname holds in the network, whatever range it is
@@ -10,7 +11,7 @@ import { networkDir, withNetwork } from './session.ts';
 export async function del(ctx: CallContext): Promise<void> {
   const loc = parseStoreLocation(ctx.config);
   if (!networkDir(loc).exists()) return; // nothing was ever reserved here
-  await withNetwork(loc, true, (s) => {
+  await withNetwork(loc, 'change', (s) => {
     for (const { name, owner } of s.reservationsOf(ctx.containerId, ctx.ifName)) {
       s.net.release(name);
       s.index.remove(owner, name);
@@ -21,7 +22,8 @@ export async function del(ctx: CallContext): Promise<void> {
 /**
  * GC: release every reservation not held by an attachment in `cni.dev/valid-attachments`.
  * Old cid-only files are kept when their container has any valid attachment; files with no
- * owner at all (left by a writer that died mid-write) are released.
+ * owner at all (left by a writer that died mid-write) are released. Each reservation file is
+ * read once: the index is rebuilt from the owners of the files kept.
  */
 export async function gc(ctx: CallContext): Promise<void> {
   const loc = parseStoreLocation(ctx.config);
@@ -29,19 +31,20 @@ export async function gc(ctx: CallContext): Promise<void> {
   const valid: Attachment[] = ctx.validAttachments ?? [];
   const exact = new Set(valid.map((a) => `${a.containerID}\n${a.ifname}`));
   const containers = new Set(valid.map((a) => a.containerID));
-  await withNetwork(loc, true, (s) => {
+  const isValid = (o: Owner): boolean => (o.ifName === undefined ? containers.has(o.containerId) : exact.has(`${o.containerId}\n${o.ifName}`));
+  await withNetwork(loc, 'rewrite', (s) => {
+    s.net.removeStaleTemps(); // leftovers of writers that died, which a rebuild of the index also clears
+    const kept: OwnedFile[] = [];
     const released: string[] = [];
-    for (const { name } of s.net.reservationNames()) {
-      const r = s.net.readName(name);
-      if (!r) continue;
-      const keep =
-        r.kind === 'owner' &&
-        (r.owner.ifName === undefined ? containers.has(r.owner.containerId) : exact.has(`${r.owner.containerId}\n${r.owner.ifName}`));
-      if (keep) continue;
+    for (const { name, reservation: r } of s.net.readReservations()) {
+      if (r.kind === 'owner' && isValid(r.owner)) {
+        kept.push({ name, owner: r.owner });
+        continue;
+      }
       s.net.release(name);
       released.push(r.kind === 'owner' ? `${name} (${r.owner.containerId}${r.owner.ifName ? `/${r.owner.ifName}` : ''})` : `${name} (no owner)`);
     }
     if (released.length > 0) ctx.log(`host-local GC released ${released.length} address(es) in network ${loc.name}: ${released.join(', ')}`);
-    s.index.rebuild();
+    s.index.replace(kept);
   });
 }

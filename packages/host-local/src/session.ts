@@ -3,26 +3,34 @@ import { CniError, ErrorCode } from '@cni-ts/core';
 import { lockFile } from '@cni-ts/linux/lock';
 import type { StoreLocation } from './config.ts';
 import { OwnerIndex } from './owner-index.ts';
-import { NetworkDir, ownedBy, type Owner } from './store.ts';
+import { NetworkDir, ownedBy, type OwnedFile } from './store.ts';
 
 /** A network's state while its lock is held: the reservation files and the owner index. */
 export interface Session {
   net: NetworkDir;
   index: OwnerIndex;
   /** This attachment's reservation files, each checked against the owner its file names (returned with it). */
-  reservationsOf(containerId: string, ifName: string): Array<{ name: string; owner: Owner }>;
+  reservationsOf(containerId: string, ifName: string): OwnedFile[];
 }
+
+/**
+ * What a call does with the network: `read` it; `change` it, after which the index is sealed;
+ * or `rewrite` it (GC): read every reservation file itself and replace the index with what it
+ * keeps. A rewrite does not open the index, since opening can mean reading every file, so
+ * nothing can be looked up in it before the replacement; it is sealed afterwards.
+ */
+type Access = 'read' | 'change' | 'rewrite';
 
 export const networkDir = (loc: StoreLocation): NetworkDir => new NetworkDir(join(loc.dataDir, loc.name));
 
 /**
  * Run `fn` holding the network's lock (flock on `<dataDir>/<net>/lock`, shared with the reference
- * plugin). When `changes` is set, the index is sealed afterwards, even if `fn` threw after a
+ * plugin). Unless `access` is `read`, the index is sealed afterwards, even if `fn` threw after a
  * partial change, so the next call trusts it only if it matches the directory.
  */
-export async function withNetwork<T>(loc: StoreLocation, changes: boolean, fn: (s: Session) => T): Promise<T> {
+export async function withNetwork<T>(loc: StoreLocation, access: Access, fn: (s: Session) => T): Promise<T> {
   try {
-    return await locked(loc, changes, fn);
+    return await locked(loc, access, fn);
   } catch (err) {
     // A failing file system call (read-only dataDir, permissions, disk full) is an I/O failure.
     if (err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string' && !(err instanceof CniError)) {
@@ -32,13 +40,13 @@ export async function withNetwork<T>(loc: StoreLocation, changes: boolean, fn: (
   }
 }
 
-async function locked<T>(loc: StoreLocation, changes: boolean, fn: (s: Session) => T): Promise<T> {
+async function locked<T>(loc: StoreLocation, access: Access, fn: (s: Session) => T): Promise<T> {
   const net = networkDir(loc);
   net.ensure();
   const lock = await lockFile(net.lockPath);
   try {
     const index = new OwnerIndex(loc.dataDir, loc.name, net);
-    index.open();
+    if (access !== 'rewrite') index.open();
     const session: Session = {
       net,
       index,
@@ -51,7 +59,7 @@ async function locked<T>(loc: StoreLocation, changes: boolean, fn: (s: Session) 
     try {
       return fn(session);
     } finally {
-      if (changes) index.seal();
+      if (access !== 'read') index.seal();
     }
   } finally {
     await lock.release();

@@ -16,6 +16,12 @@ export interface Owner {
 /** What a reservation file says: an owner, or nothing usable (empty or whitespace only). */
 export type Reservation = { kind: 'owner'; owner: Owner } | { kind: 'empty' };
 
+/** A reservation file (named by its address) and the owner written in it. */
+export interface OwnedFile {
+  name: string;
+  owner: Owner;
+}
+
 const LAST_RESERVED_PREFIX = 'last_reserved_ip.';
 const LOCK_FILE = 'lock';
 
@@ -111,6 +117,14 @@ export class NetworkDir {
       if (ip) out.push({ name, ip });
     }
     return out;
+  }
+
+  /** Every reservation file with what it says, each read once; a file gone since the listing is skipped. */
+  readReservations(): { name: string; reservation: Reservation }[] {
+    return this.reservationNames().flatMap(({ name }) => {
+      const reservation = this.readName(name);
+      return reservation ? [{ name, reservation }] : [];
+    });
   }
 
   /**
