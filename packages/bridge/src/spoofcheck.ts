@@ -1,4 +1,5 @@
 import { nftApply, nftString } from '@cni-ts/linux/netfilter/nft';
+import { parseNftListing } from '@cni-ts/linux/netfilter/nft-listing';
 import type { CommandRunner } from '@cni-ts/linux/run';
 
 /**
@@ -39,10 +40,9 @@ export async function setupSpoofCheck(runner: CommandRunner, hostVeth: string, m
 export function spoofTeardownScript(listing: string, containerId: string, ifName: string): string {
   const id = refId(containerId, ifName);
   const iface = ifaceChain(id);
-  const doc = JSON.parse(listing || '{}') as { nftables?: Array<{ chain?: { name: string }; rule?: { chain: string; handle: number; comment?: string } }> };
-  const objs = doc.nftables ?? [];
-  const chains = new Set(objs.flatMap((o) => (o.chain ? [o.chain.name] : [])));
-  const jumps = objs.flatMap((o) => (o.rule?.chain === 'PREROUTING' && o.rule.comment === `macspoofchk-${id}` ? [o.rule.handle] : []));
+  const table = parseNftListing(listing || '{}');
+  const chains = new Set(table.chains);
+  const jumps = table.rules.flatMap((r) => (r.chain === 'PREROUTING' && r.comment === `macspoofchk-${id}` && r.handle !== undefined ? [r.handle] : []));
   const mine = [iface, `${iface}-mac`].filter((c) => chains.has(c));
   const lines = [
     ...jumps.map((h) => `delete rule ${TABLE} PREROUTING handle ${h}`),

@@ -2,6 +2,7 @@ import type { Attachment } from '@cni-ts/core';
 import { formatCidr, formatIP, networkOf, type Cidr } from '@cni-ts/core/net/ip';
 import { sha512Hex } from '@cni-ts/core/hash';
 import { nftApply, nftListChain, nftString } from '@cni-ts/linux/netfilter/nft';
+import type { NftRule } from '@cni-ts/linux/netfilter/nft-listing';
 import type { CommandRunner } from '@cni-ts/linux/run';
 import { BackendUnavailable, type MasqBackendOps, type MasqOwner } from './types.ts';
 
@@ -74,7 +75,7 @@ export class NftablesMasq implements MasqBackendOps {
     await this.remove((c) => c.startsWith(prefix) && !keep.has(c));
   }
 
-  private async list(): Promise<Array<{ handle: number; comment: string | undefined }>> {
+  private async list(): Promise<NftRule[]> {
     try {
       return await nftListChain(this.runner, 'inet', TABLE, CHAIN);
     } catch (err) {
@@ -84,7 +85,7 @@ export class NftablesMasq implements MasqBackendOps {
   }
 
   private async remove(match: (comment: string) => boolean): Promise<void> {
-    const handles = (await this.list()).filter((r) => r.comment !== undefined && match(r.comment)).map((r) => r.handle);
+    const handles = (await this.list()).flatMap((r) => (r.handle !== undefined && r.comment !== undefined && match(r.comment) ? [r.handle] : []));
     if (handles.length > 0) await nftApply(this.runner, deleteScript(handles));
   }
 }

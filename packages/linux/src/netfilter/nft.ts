@@ -1,19 +1,10 @@
 import type { CommandRunner } from '../run.ts';
+import { parseNftListing, type NftRule } from './nft-listing.ts';
 
 /** nftables through the `nft` binary: one `nft -f -` script is one atomic transaction. */
 export async function nftApply(runner: CommandRunner, script: string): Promise<void> {
   const r = await runner.run(['nft', '-f', '-'], { input: script });
   if (r.code !== 0) throw new Error(`nft -f -: ${r.stderr.trim() || r.stdout.trim()}`);
-}
-
-export interface NftRule {
-  family: string;
-  table: string;
-  chain: string;
-  handle: number;
-  comment: string | undefined;
-  /** The rule's expressions as nft's JSON gives them. */
-  expr: unknown[];
 }
 
 /**
@@ -26,10 +17,7 @@ export async function nftListChain(runner: CommandRunner, family: string, table:
     if (/No such file or directory|does not exist/.test(r.stderr)) return [];
     throw new Error(`nft list chain ${family} ${table} ${chain}: ${r.stderr.trim()}`);
   }
-  const doc = JSON.parse(r.stdout) as { nftables?: Array<{ rule?: { family: string; table: string; chain: string; handle: number; comment?: string; expr?: unknown[] } }> };
-  return (doc.nftables ?? [])
-    .filter((o) => o.rule)
-    .map(({ rule }) => ({ family: rule!.family, table: rule!.table, chain: rule!.chain, handle: rule!.handle, comment: rule!.comment, expr: rule!.expr ?? [] }));
+  return parseNftListing(r.stdout).rules;
 }
 
 /** A string literal in nft's script syntax. */

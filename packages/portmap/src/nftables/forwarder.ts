@@ -1,9 +1,10 @@
 import { CniError, ErrorCode } from '@cni-ts/core';
 import { runChecked, type CommandRunner } from '@cni-ts/linux';
+import { parseNftListing, type NftListing } from '@cni-ts/linux/netfilter/nft-listing';
 import type { Forwarder, ForwardRequest, UdpPort } from '../forwarder.ts';
 import { mappingsFor } from '../mappings.ts';
 import { nftChains, parseNftComment, type Attachment } from '../naming.ts';
-import { forwardOf, elementTarget, parseListing, type NftListing } from './listing.ts';
+import { forwardOf, elementTarget } from './listing.ts';
 import { referenceRuleDeletions } from './reference.ts';
 import {
   MAPS,
@@ -85,7 +86,7 @@ export class NftablesForwarder implements Forwarder {
   /** The attachment's own chain as listed, or undefined when it (or the table) does not exist. */
   private async readChain(chain: string): Promise<NftListing | undefined> {
     const r = await this.runner.run(listChainArgv(chain));
-    return r.code === 0 ? parseListing(r.stdout) : undefined;
+    return r.code === 0 ? parseNftListing(r.stdout) : undefined;
   }
 
   async check(req: ForwardRequest): Promise<void> {
@@ -131,7 +132,7 @@ export class NftablesForwarder implements Forwarder {
 
   /** Remove chains and every map element leading to them, from a full listing (slow path, GC). */
   private async removeChains(chains: Set<string>, known?: NftListing): Promise<void> {
-    const listing = known ?? parseListing(await runChecked(this.runner, listTableArgv()));
+    const listing = known ?? parseNftListing(await runChecked(this.runner, listTableArgv()));
     const statements: string[] = [];
     for (const [map, elements] of listing.maps) {
       for (const e of elements) if (e.target && chains.has(e.target)) statements.push(deleteElement({ map: map as ElementKey['map'], key: e.key }));
@@ -143,7 +144,7 @@ export class NftablesForwarder implements Forwarder {
   async gc(network: string, keep: readonly Attachment[]): Promise<UdpPort[]> {
     const r = await this.runner.run(listTableArgv());
     if (r.code !== 0) return [];
-    const listing = parseListing(r.stdout);
+    const listing = parseNftListing(r.stdout);
     const kept = new Set(keep.flatMap((a) => Object.values(nftChains(a))));
     const stale = new Set<string>();
     for (const rule of listing.rules) {

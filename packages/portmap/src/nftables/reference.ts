@@ -1,6 +1,7 @@
 import type { CommandRunner } from '@cni-ts/linux';
+import { parseNftListing } from '@cni-ts/linux/netfilter/nft-listing';
 import type { UdpPort } from '../forwarder.ts';
-import { forwardOf, parseListing } from './listing.ts';
+import { forwardOf } from './listing.ts';
 
 /**
  * Rules the reference plugin's nftables backend made: tables `ip cni_hostport` and
@@ -25,7 +26,7 @@ export async function referenceRuleDeletions(runner: CommandRunner, containerId:
   const listings = await Promise.all(present.map((f) => runner.run(['nft', '-j', 'list', 'table', f.nft, TABLE])));
   present.forEach((f, i) => {
     if (listings[i]!.code !== 0) return;
-    for (const rule of parseListing(listings[i]!.stdout).rules) {
+    for (const rule of parseNftListing(listings[i]!.stdout).rules) {
       if (rule.comment !== containerId || !CHAINS.has(rule.chain) || rule.handle === undefined) continue;
       out.statements.push(`delete rule ${f.nft} ${TABLE} ${rule.chain} handle ${rule.handle}`);
       const fwd = forwardOf(rule);
