@@ -112,6 +112,21 @@ describe('portmap ADD on iptables-nft: the shared rules read over nfnetlink', ()
     sameRules();
   });
 
+  it('a hook rule written with nft: no fast path, and ADD says iptables cannot show the table instead of writing into it', () => {
+    add(1, conf(1, [8080]));
+    const node = nodes[EXECUTABLE.label]!;
+    expect(inNetns(node, ['iptables', '-t', 'nat', '-D', 'PREROUTING', '-m', 'addrtype', '--dst-type', 'LOCAL', '-j', 'CNI-HOSTPORT-DNAT']).code).toBe(0);
+    expect(inNetns(node, ['nft', 'add', 'rule', 'ip', 'nat', 'PREROUTING', 'fib', 'daddr', 'type', 'local', 'jump', 'CNI-HOSTPORT-DNAT']).code).toBe(0);
+    const chainsBefore = inNetns(node, ['nft', 'list', 'chains', 'ip']).stdout;
+    const call: PluginCall = { command: 'ADD', containerId: 'c2', netns: pod, config: conf(2, [8082]), inNetns: node, env: { PATH: `${tools}:${process.env.PATH}` }, timeoutMs: 20_000 };
+    const r = runPlugin(EXECUTABLE.argv[0]!, call);
+    expect(r.code).not.toBe(0);
+    expect(r.json).toMatchObject({ code: 5 });
+    expect(String(r.json?.msg)).toContain('cannot show the nat table');
+    expect(saves()).toEqual(['iptables-save']);
+    expect(inNetns(node, ['nft', 'list', 'chains', 'ip']).stdout).toBe(chainsBefore);
+  });
+
   it('dual stack: each family is probed on its own', () => {
     expect(add(1, conf(1, [8080], {}, true)).sort()).toEqual(['ip6tables-save', 'iptables-save']);
     expect(add(2, conf(2, [8082], {}, true))).toEqual([]);

@@ -93,7 +93,3 @@ export function checkedOutput(argv: readonly string[], r: RunResult): string {
   return r.stdout;
 }
 
-/** Start a command now where the runner can (its start-up then overlaps other work), else when finish() sends its input. */
-export function startCommand(runner: CommandRunner, argv: readonly string[]): Promise<StartedCommand> {
-  return canStart(runner) ? runner.start(argv) : Promise.resolve({ finish: (input) => runner.run(argv, { input }) });
-}

@@ -7,8 +7,8 @@ import type { NftExpression, RuleExpressions } from '../netlink/nftables.ts';
  * iptables' nftables variant (iptables-nft, `xtables-nft-multi`): whether a node's iptables is
  * it, and what its rules look like to nfnetlink, for the few shapes a plugin needs to recognise
  * without `iptables-save`: a jump, `-j MARK --set-xmark`, and `-m mark --mark`. Each reader
- * answers only for an encoding it knows exactly and undefined for anything else, so that a
- * caller can fall back to iptables-save.
+ * answers only for an encoding it knows exactly and undefined (or false) for anything else, so
+ * that a caller can fall back to iptables-save.
  */
 
 /** Whether `tool` (e.g. "iptables-restore") on `path` is iptables' nftables variant. */
@@ -16,11 +16,11 @@ export function isNftVariant(tool: string, path = process.env.PATH ?? ''): boole
   for (const dir of path.split(':')) {
     if (!dir.startsWith('/')) continue; // a relative PATH entry would depend on the working directory
     const candidate = join(dir, tool);
-    if (!existsSync(candidate)) continue;
+    if (!existsSync(candidate)) continue; // existsSync follows links: a dangling one is skipped too
     try {
       return basename(realpathSync(candidate)) === 'xtables-nft-multi';
     } catch {
-      return false; // a dangling link: the tool cannot run either
+      return false; // removed since, or unreadable: not something to build on
     }
   }
   return false;
@@ -68,6 +68,16 @@ export interface MarkMask {
   mask: number;
 }
 export const formatMarkMask = (m: MarkMask): string => `0x${m.value.toString(16)}/0x${m.mask.toString(16)}`;
+
+/** The kinds of expression iptables-nft writes into the rules of its tables. */
+const IPTABLES_EXPRESSIONS = new Set(['meta', 'cmp', 'payload', 'bitwise', 'match', 'target', 'counter', 'immediate']);
+
+/**
+ * Whether every expression of a rule is of a kind iptables-nft writes. A rule added with nft
+ * itself (`fib daddr type local jump ...`, say) is not: iptables-save then calls the whole table
+ * incompatible and shows none of it.
+ */
+export const writtenByIptables = (rule: RuleExpressions): boolean => rule.every((e) => IPTABLES_EXPRESSIONS.has(e.name));
 
 /** The chain a rule jumps to (`-j CHAIN`): its last expression, an immediate jump verdict. */
 export function jumpTarget(rule: RuleExpressions): string | undefined {

@@ -24,6 +24,9 @@ const NFTA_RULE_EXPRESSIONS = 4;
 const NFTA_EXPR_NAME = 1;
 const NFTA_EXPR_DATA = 2;
 const ENOENT = 2;
+const EINTR = 4;
+/** On a dump's message: the dumped objects changed while the dump ran. */
+const NLM_F_DUMP_INTR = 0x10;
 
 /** nft's family names and the kernel's numbers (NFPROTO_*). */
 const FAMILIES: Record<string, number> = { inet: 1, ip: 2, arp: 3, netdev: 5, bridge: 7, ip6: 10 };
@@ -86,7 +89,10 @@ export interface NftExpression {
 /** A rule as its expressions, in order. */
 export type RuleExpressions = NftExpression[];
 
-/** Every rule of one chain, in order; none when the table or the chain does not exist. */
+/**
+ * Every rule of one chain, in order; none when the table or the chain does not exist. Throws
+ * NetlinkError (EINTR) when a concurrent change interrupted the dump.
+ */
 export function listRules(nl: NetlinkSocket, family: string, table: string, chain: string): RuleExpressions[] {
   let replies;
   try {
@@ -95,6 +101,8 @@ export function listRules(nl: NetlinkSocket, family: string, table: string, chai
     if (err instanceof NetlinkError && err.errno === ENOENT) return [];
     throw err;
   }
+  // A dump that a concurrent commit interrupted may mix two rulesets: not an answer to build on.
+  if (replies.some((m) => m.flags & NLM_F_DUMP_INTR)) throw new NetlinkError(EINTR);
   return replies
     .filter((m) => m.type === ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWRULE))
     .map((m) => parseAttrs(m.payload, 4))

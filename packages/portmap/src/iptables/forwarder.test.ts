@@ -1,4 +1,4 @@
-import { RecordingRunner } from '@cni-ts/linux';
+import { RecordingRunner, type RunResult, type StartedCommand, type StartingRunner } from '@cni-ts/linux';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../config.ts';
 import { iptablesDnatChain } from '../naming.ts';
@@ -63,5 +63,41 @@ describe('IptablesForwarder', () => {
     ]);
     const v6 = runner.calls.find((c) => c.argv[0] === 'ip6tables-restore')!.input!;
     expect(v6).toContain('-N CNI-HOSTPORT-DNAT');
+  });
+
+  /** Records starts, runs and finishes in order; answers each command from `answer`. */
+  class StartRecorder implements StartingRunner {
+    readonly events: string[] = [];
+    constructor(private readonly answer: (argv0: string) => Partial<RunResult> = () => ({ stdout: EMPTY })) {}
+    async run(argv: readonly string[]): Promise<RunResult> {
+      this.events.push(`run ${argv[0]}`);
+      return { stdout: '', stderr: '', code: 0, ...this.answer(argv[0]!) };
+    }
+    async start(argv: readonly string[]): Promise<StartedCommand> {
+      this.events.push(`start ${argv[0]}`);
+      return {
+        finish: async (input) => {
+          this.events.push(`finish ${argv[0]} ${input === '' ? '(empty)' : '(script)'}`);
+          return { stdout: '', stderr: '', code: 0, ...this.answer(argv[0]!) };
+        },
+      };
+    }
+  }
+
+  it('ADD starts the restore before it reads the table, then hands it the script', async () => {
+    const runner = new StartRecorder();
+    await new IptablesForwarder(runner).add({ att, conf, targets: targets.slice(0, 1) });
+    expect(runner.events).toEqual(['start iptables-restore', 'run iptables-save', 'finish iptables-restore (script)']);
+  });
+
+  it('ADD whose read fails ends the started restore with an empty transaction and reports the read', async () => {
+    const runner = new StartRecorder((argv0) => (argv0 === 'iptables-save' ? { stdout: "# Table `nat' is incompatible, use 'nft' tool.\n" } : {}));
+    await expect(new IptablesForwarder(runner).add({ att, conf, targets: targets.slice(0, 1) })).rejects.toThrow(/cannot show the nat table.*incompatible/);
+    expect(runner.events).toEqual(['start iptables-restore', 'run iptables-save', 'finish iptables-restore (empty)']);
+  });
+
+  it('DEL does not take a table iptables cannot show for an empty one', async () => {
+    const runner = new RecordingRunner(() => ({ stdout: "# Table `nat' is incompatible, use 'nft' tool.\n" }));
+    await expect(new IptablesForwarder(runner).remove(att, [4])).rejects.toThrow('cannot show the nat table');
   });
 });

@@ -1,5 +1,5 @@
 import { CniError, ErrorCode } from '@cni-ts/core';
-import { checkedOutput, startCommand, type CommandRunner, type StartedCommand } from '@cni-ts/linux';
+import { canStart, checkedOutput, type CommandRunner, type StartedCommand } from '@cni-ts/linux';
 import type { Family } from '@cni-ts/core/net/ip';
 import { iptablesTool as tool } from '@cni-ts/linux/netfilter/iptables';
 import type { Forwarder, ForwardRequest, UdpPort } from '../forwarder.ts';
@@ -27,7 +27,12 @@ export class IptablesForwarder implements Forwarder {
     private readonly probe?: NatProbe,
   ) {}
 
-  /** The nat table of one family, or undefined when that family's iptables is unusable. */
+  /**
+   * The nat table of one family, or undefined when that family's iptables is unusable (missing,
+   * no CAP_NET_ADMIN). A table iptables cannot show (iptables-nft prints only "# Table `nat' is
+   * incompatible" when it holds rules written with nft) is an error: what portmap made may be in
+   * it, unseen, and calling that "nothing there" would leak it.
+   */
   private async read(family: Family): Promise<NatTable | undefined> {
     if (family === 4 && this.probed) {
       const table = this.probed;
@@ -35,16 +40,25 @@ export class IptablesForwarder implements Forwarder {
       return table;
     }
     const r = await this.runner.run([tool(family, 'save'), '-t', 'nat']);
-    return r.code === 0 ? parseNatTable(r.stdout) : undefined;
+    if (r.code !== 0) return undefined;
+    const incompatible = /^# Table `nat' is incompatible.*$/m.exec(r.stdout);
+    if (incompatible) {
+      throw new CniError(ErrorCode.IoFailure, `${tool(family, 'save')} -t nat cannot show the nat table (it says: ${incompatible[0]}); rules written there with nft must go before portmap can manage its own`);
+    }
+    return parseNatTable(r.stdout);
   }
 
   /** One transaction; `started`: the family's restore, already running and waiting for it. */
   private async apply(family: Family, script: string, started?: StartedCommand): Promise<void> {
-    const restore = started ?? (await startCommand(this.runner, restoreArgv(family)));
-    checkedOutput(restoreArgv(family), await restore.finish(script));
+    const argv = restoreArgv(family);
+    checkedOutput(argv, started ? await started.finish(script) : await this.runner.run(argv, { input: script }));
   }
 
-  /** Probing with iptables-save reads the table anyway: keep it, so the ADD that follows needs no second read. */
+  /**
+   * Whether this backend can work here. On iptables-nft the probe answers from the kernel (the
+   * restore tool found on PATH, nfnetlink answering with CAP_NET_ADMIN); elsewhere iptables-save
+   * must read the table, and that read is kept, so the ADD that follows needs no second one.
+   */
   async usable(): Promise<boolean> {
     if (await this.probe?.available()) return true;
     this.probed = await this.read(4);
@@ -64,13 +78,13 @@ export class IptablesForwarder implements Forwarder {
 
   private async addFamily(req: ForwardRequest, target: ContainerTarget): Promise<void> {
     const write = async (): Promise<void> => {
-      // Started before the table is read, so that its own start-up overlaps the read.
-      const restore = await startCommand(this.runner, restoreArgv(target.family));
+      // Started before the table is read, where the runner can, so that its start-up overlaps the read.
+      const restore = canStart(this.runner) ? await this.runner.start(restoreArgv(target.family)) : undefined;
       let script: string;
       try {
         script = await this.addScriptFor(req, target);
       } catch (err) {
-        await restore.finish(''); // an empty transaction: it changes nothing and exits
+        await restore?.finish(''); // an empty transaction: it changes nothing and exits
         throw err;
       }
       await this.apply(target.family, script, restore);

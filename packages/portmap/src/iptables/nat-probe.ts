@@ -1,5 +1,5 @@
 import type { Family } from '@cni-ts/core/net/ip';
-import { formatMarkMask, iptablesNftFamily, isNftVariant, jumpTarget, markMatch, setXmark } from '@cni-ts/linux/netfilter/iptables-nft';
+import { formatMarkMask, iptablesNftFamily, isNftVariant, jumpTarget, markMatch, setXmark, writtenByIptables } from '@cni-ts/linux/netfilter/iptables-nft';
 import { NetlinkError } from '@cni-ts/linux/netlink/errors';
 import { chainExists, listTables, listRules, type RuleExpressions } from '@cni-ts/linux/netlink/nftables';
 import { canUseNetlink, NETLINK_NETFILTER, openNetlink, type NetlinkSocket } from '@cni-ts/linux/netlink/socket';
@@ -25,21 +25,18 @@ export interface NatProbe {
  * no, and iptables-save then reads the table as before.
  */
 export class NetlinkNatProbe implements NatProbe {
-  private readonly variant = new Map<Family, boolean>();
-  /** Opened by available() and reused by the ADD's question that follows, then closed. */
-  private socket: NetlinkSocket | undefined;
+  private readonly restoreIsNft = new Map<Family, boolean>();
 
   async available(): Promise<boolean> {
-    if (!this.usable(4) || !(await canUseNetlink())) return false;
+    if (!this.nftRestore(4) || !(await canUseNetlink())) return false;
     // Any answer shows that the kernel lets this process read the tables here.
-    return this.ask(false, (nl) => (listTables(nl), true));
+    return this.ask((nl) => (listTables(nl), true));
   }
 
   async onlyOwnRulesMissing(conf: PortmapConfig, family: Family, ownChain: string): Promise<boolean> {
-    if (!this.usable(family) || !(await canUseNetlink())) return false;
+    if (!this.nftRestore(family) || !(await canUseNetlink())) return false;
     const nft = iptablesNftFamily(family);
-    // Closed before the caller writes: closing a netfilter socket after a commit can wait for the kernel's cleanup of it.
-    return this.ask(true, (nl) => {
+    return this.ask((nl) => {
       const exists = (chain: string): boolean => chainExists(nl, nft, 'nat', chain);
       // A chain of this container already there: a repeated ADD, whose old entry rules
       // iptables-save must show so that they can be deleted by their text.
@@ -49,32 +46,38 @@ export class NetlinkNatProbe implements NatProbe {
       const rules = new Map<string, RuleExpressions[]>();
       const rulesOf = (chain: string): RuleExpressions[] => rules.get(chain) ?? rules.set(chain, listRules(nl, nft, 'nat', chain)).get(chain)!;
       if (!shared.jumps.every((j) => rulesOf(j.from).some((r) => jumpTarget(r) === j.to))) return false;
-      if (shared.mark === undefined) return true;
-      const isMark = (m: { value: number; mask: number } | undefined): boolean => m !== undefined && formatMarkMask(m) === shared.mark;
-      return rulesOf(SETMARK_CHAIN).some((r) => isMark(setXmark(r))) && rulesOf(MASQ_CHAIN).some((r) => isMark(markMatch(r)));
+      if (shared.mark !== undefined) {
+        const isMark = (m: { value: number; mask: number } | undefined): boolean => m !== undefined && formatMarkMask(m) === shared.mark;
+        if (!rulesOf(SETMARK_CHAIN).some((r) => isMark(setXmark(r))) || !rulesOf(MASQ_CHAIN).some((r) => isMark(markMatch(r)))) return false;
+      }
+      // A rule written with nft in these chains makes iptables-save show nothing of the table,
+      // and DEL could not find what this ADD writes: let iptables-save say so instead.
+      return [...rules.values()].every((list) => list.every(writtenByIptables));
     });
   }
 
-  /** Whether iptables-restore of this family writes nftables (the tool is looked up once per call). */
-  private usable(family: Family): boolean {
-    let known = this.variant.get(family);
-    if (known === undefined) this.variant.set(family, (known = isNftVariant(family === 4 ? 'iptables-restore' : 'ip6tables-restore')));
+  /** Whether the family's iptables-restore on PATH writes nftables (looked up once per process). */
+  private nftRestore(family: Family): boolean {
+    let known = this.restoreIsNft.get(family);
+    if (known === undefined) this.restoreIsNft.set(family, (known = isNftVariant(family === 4 ? 'iptables-restore' : 'ip6tables-restore')));
     return known;
   }
 
-  /** Run `question` over the socket in this namespace; a refusal by the kernel is a no. */
-  private ask(thenClose: boolean, question: (nl: NetlinkSocket) => boolean): boolean {
+  /**
+   * Run `question` over a socket in this namespace, closed before the caller writes (closing a
+   * netfilter socket after a commit can wait for the kernel's cleanup of it); a refusal by the
+   * kernel is a no.
+   */
+  private ask(question: (nl: NetlinkSocket) => boolean): boolean {
+    let nl: NetlinkSocket | undefined;
     try {
-      this.socket ??= openNetlink(NETLINK_NETFILTER);
-      return question(this.socket);
+      nl = openNetlink(NETLINK_NETFILTER);
+      return question(nl);
     } catch (err) {
       if (err instanceof NetlinkError) return false;
       throw err;
     } finally {
-      if (thenClose) {
-        this.socket?.close();
-        this.socket = undefined;
-      }
+      nl?.close();
     }
   }
 }

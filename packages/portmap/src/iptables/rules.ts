@@ -111,8 +111,11 @@ export function sharedPieces(conf: PortmapConfig): { chains: string[]; mark?: st
  * One iptables-restore --noflush script that sets up a container's mappings for one family.
  * Declaring an existing user chain in --noflush mode flushes it, so the container's own chain is
  * declared (which makes a repeated ADD idempotent) and the shared chains are created with -N,
- * only when missing: if a concurrent ADD creates them first, -N fails and the whole transaction
- * with it, and the caller reads again and retries, instead of flushing that ADD's rules.
+ * only when missing, so that a concurrent ADD's rules in them are not flushed: if that ADD creates
+ * them first, -N usually fails and the whole transaction with it, and the caller reads again and
+ * retries. (iptables-nft, retrying a transaction a concurrent commit overtook, may instead go on
+ * with the chain as it now is; a shared rule may then be written twice, which changes nothing
+ * about where packets go.)
  * `table`: the nat table as read; without it, the script holds only the container's own rules,
  * for when every shared piece is known to be in place and the container's chain to be new.
  */

@@ -1,7 +1,7 @@
 import type { Family } from '@cni-ts/core/net/ip';
 import { jsonObject, type NftRule } from '@cni-ts/linux/netfilter/nft-listing';
 
-/** What portmap reads back from nft: the forward a DNAT rule makes, the chain an element jumps to. */
+// What portmap reads back from nft: the forward a DNAT rule makes, the chain an element jumps to.
 
 /** What one DNAT rule forwards, read back from its expressions. */
 export interface Forward {
