@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { NftExpression } from '../netlink/nftables.ts';
-import { formatMarkMask, isNftVariant, jumpTarget, markMatch, setXmark } from './iptables-nft.ts';
+import { formatMarkMask, isNftVariant, jumpTarget, markMatch, setXmark, writtenByIptables } from './iptables-nft.ts';
 
 // Expressions laid out as the kernel dumps them for rules iptables-nft 1.8.9 wrote
 // (`nft --debug=netlink list table ip nat` shows the same shapes).
@@ -94,6 +94,15 @@ describe('iptables-nft rule shapes', () => {
     expect(markMatch([metaMark, bitwise(0x2000, 0x1), cmp(0x2000)])).toBeUndefined(); // xor: not a plain mask
     expect(markMatch([metaMark, bitwise(0x2000, 0, 2), cmp(0x2000)])).toBeUndefined(); // another register
     expect(markMatch([metaMark, cmp(0x2000)])).toBeUndefined();
+  });
+});
+
+describe('writtenByIptables', () => {
+  it('accepts the expressions iptables-nft writes and refuses one only nft writes', () => {
+    expect(writtenByIptables([xt('match', 'addrtype', 1, new Uint8Array(8)), counter, verdict(-3, 'CNI-HOSTPORT-DNAT')])).toBe(true);
+    expect(writtenByIptables([metaMark, bitwise(0x2000), cmp(0x2000), counter, xt('target', 'MASQUERADE', 0, new Uint8Array(8))])).toBe(true);
+    // `fib daddr type local jump ...`, added with nft: iptables-save would call the table incompatible.
+    expect(writtenByIptables([expr('fib', []), cmp(2), verdict(-3, 'CNI-HOSTPORT-DNAT')])).toBe(false);
   });
 });
 
