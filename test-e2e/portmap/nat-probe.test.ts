@@ -1,9 +1,10 @@
+import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NetnsFixture } from '@cni-ts/linux/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DIST_BIN, inNetns, REPO_ROOT, runPlugin, type PluginCall } from '../lib/exec.ts';
+import { DIST_BIN, inNetns, REPO_ROOT, runPlugin, startPlugin, type PluginCall } from '../lib/exec.ts';
 
 // On a node whose iptables is iptables-nft, the executable learns over nfnetlink that the shared
 // chains and rules are in place and then writes only the container's own rules, without an
@@ -125,6 +126,40 @@ describe('portmap ADD on iptables-nft: the shared rules read over nfnetlink', ()
     expect(String(r.json?.msg)).toContain('cannot show the nat table');
     expect(saves()).toEqual(['iptables-save']);
     expect(inNetns(node, ['nft', 'list', 'chains', 'ip']).stdout).toBe(chainsBefore);
+  });
+
+  it('a fresh node\'s first ADDs, started together, write the shared rules once', async () => {
+    // Every one of them finds the shared rules missing; without a lock around read and write,
+    // iptables-nft's own retry of an overtaken transaction can write them twice.
+    for (let round = 0; round < 6; round++) {
+      const node = ns.path(ns.create(`burst${round}`));
+      const ids = [0, 1, 2, 3, 4, 5, 6, 7];
+      const adds = await Promise.all(
+        ids.map((i) => startPlugin(EXECUTABLE.argv[0]!, { command: 'ADD', containerId: `b${i}`, netns: pod, config: conf(10 + i, [9000 + i]), inNetns: node, timeoutMs: 20_000 }).done),
+      );
+      expect(adds.map((r) => r.code)).toEqual(ids.map(() => 0));
+      const save = inNetns(node, ['iptables-save', '-t', 'nat']).stdout;
+      for (const shared of [/^-A PREROUTING .*-j CNI-HOSTPORT-DNAT$/gm, /^-A OUTPUT .*-j CNI-HOSTPORT-DNAT$/gm, /^-A POSTROUTING .*-j CNI-HOSTPORT-MASQ$/gm, /^-A CNI-HOSTPORT-SETMARK /gm, /^-A CNI-HOSTPORT-MASQ /gm]) {
+        expect(save.match(shared), `round ${round}: ${shared}`).toHaveLength(1);
+      }
+      expect(save.match(/^-A CNI-HOSTPORT-DNAT /gm)).toHaveLength(ids.length);
+    }
+  });
+
+  it('an ADD that must write the shared rules waits while another holds the node\'s nat lock', async () => {
+    const node = nodes[EXECUTABLE.label]!;
+    // flock(1) holds the lock (the node namespace's own file) until its stdin closes.
+    const holder = spawn('nsenter', [`--net=${node}`, '--', 'flock', '/proc/self/ns/net', 'sh', '-c', 'echo holding; cat'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    try {
+      await new Promise((resolve) => holder.stdout!.once('data', resolve));
+      const add = startPlugin(EXECUTABLE.argv[0]!, { command: 'ADD', containerId: 'c1', netns: pod, config: conf(1, [8080]), inNetns: node, timeoutMs: 20_000 });
+      const early = await Promise.race([add.done.then(() => 'finished'), new Promise((resolve) => setTimeout(() => resolve('waiting'), 500))]);
+      expect(early).toBe('waiting');
+      holder.stdin!.end();
+      expect((await add.done).code).toBe(0);
+    } finally {
+      if (holder.exitCode === null) holder.kill('SIGKILL');
+    }
   });
 
   it('dual stack: each family is probed on its own', () => {

@@ -31,8 +31,21 @@ export async function lockFile(path: string): Promise<FileLock> {
   return libc ? lockWithLibc(libc.symbols, path) : lockWithHelper(path);
 }
 
+/**
+ * Read-only when the file exists: flock needs no write access, and some files refuse writers (a
+ * network namespace's own file, /proc/self/ns/net, locks that namespace without creating any).
+ */
+function openForLock(path: string): number {
+  try {
+    return openSync(path, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    return openSync(path, 'a', 0o600);
+  }
+}
+
 function lockWithLibc(lib: LibcFlock, path: string): FileLock {
-  const fd = openSync(path, 'a', 0o600);
+  const fd = openForLock(path);
   // flock blocks; -1 means a signal interrupted the wait (EINTR) or a real error: retry a few times.
   let attempts = 0;
   while (lib.flock(fd, LOCK_EX) !== 0) {

@@ -1,5 +1,6 @@
 import { CniError, ErrorCode, type CallContext, type Plugin, type Result } from '@cni-ts/core';
 import type { CommandRunner } from '@cni-ts/linux';
+import type { FileLock } from '@cni-ts/linux/lock';
 import type { Family } from '@cni-ts/core/net/ip';
 import { resultFamilies } from '@cni-ts/core/net/result-families';
 import { parseConfig, type BackendName, type PortmapConfig } from './config.ts';
@@ -17,6 +18,8 @@ export interface PortmapDeps {
   files: HostFiles;
   /** Reads the iptables nat table in-process where it can, so that most ADDs need no iptables-save. */
   natProbe?: NatProbe;
+  /** One ADD at a time writes the shared iptables rules of this node's nat table. */
+  natLock?: () => Promise<FileLock>;
 }
 
 const attachment = (ctx: CallContext, conf: PortmapConfig): Attachment => ({ network: conf.network, containerId: ctx.containerId, ifName: ctx.ifName });
@@ -31,9 +34,9 @@ const udpOf = (conf: PortmapConfig, families: readonly Family[]): UdpPort[] =>
 
 const NO_BACKEND = 'portmap: neither iptables nor nftables can read the nat table here (missing tools or CAP_NET_ADMIN)';
 
-export function createPortmap({ runner, files, natProbe }: PortmapDeps): Plugin {
+export function createPortmap({ runner, files, natProbe, natLock }: PortmapDeps): Plugin {
   const forwarders: Record<BackendName, Forwarder> = {
-    iptables: new IptablesForwarder(runner, natProbe),
+    iptables: new IptablesForwarder(runner, natProbe, natLock),
     nftables: new NftablesForwarder(runner),
   };
 

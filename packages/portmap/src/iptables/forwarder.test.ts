@@ -100,4 +100,24 @@ describe('IptablesForwarder', () => {
     const runner = new RecordingRunner(() => ({ stdout: "# Table `nat' is incompatible, use 'nft' tool.\n" }));
     await expect(new IptablesForwarder(runner).remove(att, [4])).rejects.toThrow('cannot show the nat table');
   });
+
+  it('the lock on the nat table is held only by an ADD that reads the table, until its restore is done', async () => {
+    const events: string[] = [];
+    const runner = new RecordingRunner((c) => (events.push(c.argv[0]!), { stdout: EMPTY }));
+    const natLock = async () => (events.push('lock'), { release: async () => void events.push('unlock') });
+    const fast: NatProbe = { available: async () => true, onlyOwnRulesMissing: async () => true };
+    await new IptablesForwarder(runner, fast, natLock).add({ att, conf, targets: targets.slice(0, 1) });
+    expect(events).toEqual(['iptables-restore']);
+    events.length = 0;
+    await new IptablesForwarder(runner, undefined, natLock).add({ att, conf, targets: targets.slice(0, 1) });
+    expect(events).toEqual(['lock', 'iptables-save', 'iptables-restore', 'unlock']);
+  });
+
+  it('both families of one ADD share the nat lock: taken once, released once', async () => {
+    const events: string[] = [];
+    const runner = new RecordingRunner((c) => ({ stdout: c.argv[0]!.endsWith('save') ? EMPTY : '' }));
+    const natLock = async () => (events.push('lock'), { release: async () => void events.push('unlock') });
+    await new IptablesForwarder(runner, undefined, natLock).add({ att, conf, targets });
+    expect(events).toEqual(['lock', 'unlock']);
+  });
 });

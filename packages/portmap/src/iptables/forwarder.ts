@@ -1,5 +1,6 @@
 import { CniError, ErrorCode } from '@cni-ts/core';
 import { canStart, checkedOutput, type CommandRunner, type StartedCommand } from '@cni-ts/linux';
+import type { FileLock } from '@cni-ts/linux/lock';
 import type { Family } from '@cni-ts/core/net/ip';
 import { iptablesTool as tool } from '@cni-ts/linux/netfilter/iptables';
 import type { Forwarder, ForwardRequest, UdpPort } from '../forwarder.ts';
@@ -21,10 +22,14 @@ export class IptablesForwarder implements Forwarder {
   readonly name = 'iptables' as const;
   /** The IPv4 table read by usable(), handed once to the read that follows it in the same call. */
   private probed: NatTable | undefined;
+  /** The nat lock while some family of this call holds it. */
+  private natLockHeld: { lock: Promise<FileLock>; users: number } | undefined;
 
   constructor(
     private readonly runner: CommandRunner,
     private readonly probe?: NatProbe,
+    /** Taken by an ADD that writes shared rules: one at a time per node namespace. */
+    private readonly natLock?: () => Promise<FileLock>,
   ) {}
 
   /**
@@ -80,14 +85,26 @@ export class IptablesForwarder implements Forwarder {
     const write = async (): Promise<void> => {
       // Started before the table is read, where the runner can, so that its start-up overlaps the read.
       const restore = canStart(this.runner) ? await this.runner.start(restoreArgv(target.family)) : undefined;
-      let script: string;
+      let unlock: (() => Promise<void>) | undefined;
       try {
-        script = await this.addScriptFor(req, target);
-      } catch (err) {
-        await restore?.finish(''); // an empty transaction: it changes nothing and exits
-        throw err;
+        let script: string;
+        try {
+          if (await this.onlyOwnRulesMissing(req, target)) {
+            script = addScript(req.conf, req.att.containerId, target);
+          } else {
+            // ADDs that all find the shared rules missing (a node's first pods, started together)
+            // would each write them: from read to write, one at a time.
+            unlock = await this.lockNat();
+            script = await this.fullAddScript(req, target);
+          }
+        } catch (err) {
+          await restore?.finish(''); // an empty transaction: it changes nothing and exits
+          throw err;
+        }
+        await this.apply(target.family, script, restore);
+      } finally {
+        await unlock?.();
       }
-      await this.apply(target.family, script, restore);
     };
     try {
       await write();
@@ -98,15 +115,32 @@ export class IptablesForwarder implements Forwarder {
     }
   }
 
-  /** The ADD transaction of one family: only the container's rules when the probe finds the rest in place. */
-  private async addScriptFor(req: ForwardRequest, target: ContainerTarget): Promise<string> {
-    const { conf, att } = req;
-    if (await this.probe?.onlyOwnRulesMissing(conf, target.family, iptablesDnatChain(conf.network, att.containerId))) {
-      return addScript(conf, att.containerId, target);
-    }
+  /**
+   * Take the nat lock, or share it with the other family of this call if that holds it already:
+   * a second flock from this single thread would wait for the first forever.
+   */
+  private async lockNat(): Promise<() => Promise<void>> {
+    if (!this.natLock) return async () => undefined;
+    const held = (this.natLockHeld ??= { lock: this.natLock(), users: 0 });
+    held.users++;
+    const lock = await held.lock;
+    return async () => {
+      if (--held.users > 0) return;
+      this.natLockHeld = undefined;
+      await lock.release();
+    };
+  }
+
+  /** Whether the probe finds every shared piece in place and the container's chain new. */
+  private async onlyOwnRulesMissing(req: ForwardRequest, target: ContainerTarget): Promise<boolean> {
+    return (await this.probe?.onlyOwnRulesMissing(req.conf, target.family, iptablesDnatChain(req.conf.network, req.att.containerId))) ?? false;
+  }
+
+  /** The ADD transaction of one family from the table as iptables-save shows it: what is missing of the shared rules, then the container's. */
+  private async fullAddScript(req: ForwardRequest, target: ContainerTarget): Promise<string> {
     const table = await this.read(target.family);
     if (!table) throw new CniError(ErrorCode.IoFailure, `${tool(target.family, 'save')} cannot read the nat table`);
-    return addScript(conf, att.containerId, target, table);
+    return addScript(req.conf, req.att.containerId, target, table);
   }
 
   async check(req: ForwardRequest): Promise<void> {
