@@ -120,4 +120,13 @@ describe('IptablesForwarder', () => {
     await new IptablesForwarder(runner, undefined, natLock).add({ att, conf, targets });
     expect(events).toEqual(['lock', 'unlock']);
   });
+
+  it('an ADD whose nat lock cannot be taken goes on without it', async () => {
+    const runner = new RecordingRunner((c) => ({ stdout: c.argv[0]!.endsWith('save') ? EMPTY : '' }));
+    const natLock = async (): Promise<never> => {
+      throw new Error('cannot run flock(1)');
+    };
+    await new IptablesForwarder(runner, undefined, natLock).add({ att, conf, targets: targets.slice(0, 1) });
+    expect(runner.calls.map((c) => c.argv[0])).toEqual(['iptables-save', 'iptables-restore']);
+  });
 });

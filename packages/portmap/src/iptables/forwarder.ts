@@ -23,7 +23,7 @@ export class IptablesForwarder implements Forwarder {
   /** The IPv4 table read by usable(), handed once to the read that follows it in the same call. */
   private probed: NatTable | undefined;
   /** The nat lock while some family of this call holds it. */
-  private natLockHeld: { lock: Promise<FileLock>; users: number } | undefined;
+  private natLockHeld: { lock: Promise<FileLock | undefined>; users: number } | undefined;
 
   constructor(
     private readonly runner: CommandRunner,
@@ -117,17 +117,19 @@ export class IptablesForwarder implements Forwarder {
 
   /**
    * Take the nat lock, or share it with the other family of this call if that holds it already:
-   * a second flock from this single thread would wait for the first forever.
+   * a second flock from this single thread would wait for the first forever. A lock that cannot
+   * be taken (the Node bundle on a host without flock(1)) is done without: at worst a shared rule
+   * is written twice, which no packet notices, where failing the ADD would stop the pod.
    */
   private async lockNat(): Promise<() => Promise<void>> {
     if (!this.natLock) return async () => undefined;
-    const held = (this.natLockHeld ??= { lock: this.natLock(), users: 0 });
+    const held = (this.natLockHeld ??= { lock: this.natLock().catch(() => undefined), users: 0 });
     held.users++;
     const lock = await held.lock;
     return async () => {
       if (--held.users > 0) return;
       this.natLockHeld = undefined;
-      await lock.release();
+      await lock?.release();
     };
   }
 
