@@ -29,8 +29,10 @@ export class NetlinkNatProbe implements NatProbe {
 
   async available(): Promise<boolean> {
     if (!this.nftRestore(4) || !(await canUseNetlink())) return false;
-    // Any answer shows that the kernel lets this process read the tables here.
-    return this.ask((nl) => (listTables(nl), true));
+    return this.ask((nl) => {
+      listTables(nl); // any answer shows that the kernel lets this process read the tables here
+      return true;
+    });
   }
 
   async onlyOwnRulesMissing(conf: PortmapConfig, family: Family, ownChain: string): Promise<boolean> {
