@@ -1,6 +1,7 @@
-import { existsSync, realpathSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { realpathSync } from 'node:fs';
+import { basename } from 'node:path';
 import { parseAttrs, readString } from '../netlink/message.ts';
+import { findOnPath } from '../path.ts';
 import type { NftExpression, RuleExpressions } from '../netlink/nftables.ts';
 
 /**
@@ -12,18 +13,14 @@ import type { NftExpression, RuleExpressions } from '../netlink/nftables.ts';
  */
 
 /** Whether `tool` (e.g. "iptables-restore") on `path` is iptables' nftables variant. */
-export function isNftVariant(tool: string, path = process.env.PATH ?? ''): boolean {
-  for (const dir of path.split(':')) {
-    if (!dir.startsWith('/')) continue; // a relative PATH entry would depend on the working directory
-    const candidate = join(dir, tool);
-    if (!existsSync(candidate)) continue; // existsSync follows links: a dangling one is skipped too
-    try {
-      return basename(realpathSync(candidate)) === 'xtables-nft-multi';
-    } catch {
-      return false; // removed since, or unreadable: not something to build on
-    }
+export function isNftVariant(tool: string, path?: string): boolean {
+  const found = findOnPath(tool, path);
+  if (!found) return false;
+  try {
+    return basename(realpathSync(found)) === 'xtables-nft-multi';
+  } catch {
+    return false; // removed since, or unreadable: not something to build on
   }
-  return false;
 }
 
 /** The nftables family holding a family's iptables tables. */

@@ -1,6 +1,7 @@
 import { canStart, type CommandRunner, type RunOptions, type RunResult, type StartedCommand, type StartingRunner } from '../run.ts';
 import { isNftFamily, listTables, missingObject } from '../netlink/nftables.ts';
 import { NetlinkError } from '../netlink/errors.ts';
+import { findOnPath } from '../path.ts';
 import { canUseNetlink, NETLINK_NETFILTER, openNetlink } from '../netlink/socket.ts';
 
 /**
@@ -12,11 +13,14 @@ import { canUseNetlink, NETLINK_NETFILTER, openNetlink } from '../netlink/socket
  * runner, i.e. to `nft`.
  */
 export class NftProbeRunner implements StartingRunner {
+  /** Whether `nft` is on PATH: without it, nft's own "not found" must answer, as before. */
+  private nftFound: boolean | undefined;
+
   constructor(private readonly inner: CommandRunner) {}
 
   async run(argv: readonly string[], options?: RunOptions): Promise<RunResult> {
     const query = parseListing(argv);
-    if (!query || !(await canUseNetlink())) return this.inner.run(argv, options);
+    if (!query || !(this.nftFound ??= findOnPath('nft') !== undefined) || !(await canUseNetlink())) return this.inner.run(argv, options);
     try {
       const answer = answerInProcess(query);
       if (answer) return answer;
