@@ -118,9 +118,8 @@ export class OwnerIndex {
     this.known = true;
   }
 
-  /** Read every reservation file once and build the index afresh. */
+  /** Read every reservation file once and build the index afresh (stale temp files go on the way). */
   private rebuild(): void {
-    this.net.removeStaleTemps();
     this.replace(this.net.readReservations().flatMap(({ name, reservation: r }) => (r.kind === 'owner' ? [{ name, owner: r.owner }] : [])));
   }
 

@@ -33,7 +33,6 @@ export async function gc(ctx: CallContext): Promise<void> {
   const containers = new Set(valid.map((a) => a.containerID));
   const isValid = (o: Owner): boolean => (o.ifName === undefined ? containers.has(o.containerId) : exact.has(`${o.containerId}\n${o.ifName}`));
   await withNetwork(loc, 'rewrite', (s) => {
-    s.net.removeStaleTemps(); // leftovers of writers that died, which a rebuild of the index also clears
     const kept: OwnedFile[] = [];
     const released: string[] = [];
     for (const { name, reservation: r } of s.net.readReservations()) {
