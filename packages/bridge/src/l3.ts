@@ -1,5 +1,5 @@
 import { CniError, ErrorCode, type IPConfig, type Result, type Route } from '@cni-ts/core';
-import { formatCidr, formatIP, networkOf, offset, parseCidr, parseIP, type Cidr, type Family } from '@cni-ts/core/net/ip';
+import { firstHost, formatCidr, formatIP, parseCidr, parseIP, type Cidr, type Family } from '@cni-ts/core/net/ip';
 import type { BridgeConfig } from './config.ts';
 
 /** Index of the container interface in the result: [bridge, host veth, container veth]. */
@@ -37,7 +37,7 @@ export function planL3(cfg: BridgeConfig, ipam: Result): L3Plan {
     if (gateway !== undefined && parseIP(gateway)?.family !== addr.family) {
       throw new CniError(ErrorCode.DecodeFailure, `IPAM returned gateway ${gateway} for address ${ipc.address} of another family`);
     }
-    if (gateway === undefined && cfg.isGateway) gateway = formatIP(offset(networkOf(addr), 1n));
+    if (gateway === undefined && cfg.isGateway) gateway = formatIP(firstHost(addr));
     if (gateway !== undefined) defaultGw[addr.family] ??= gateway;
     if (cfg.isDefaultGateway && !hasDefault.has(addr.family) && gateway !== undefined) {
       routes.push({ dst: DEFAULT_DST[addr.family], gw: gateway });

@@ -1,5 +1,5 @@
 import { getInsensitive, invalidConfig } from '@cni-ts/core';
-import { contains, familyBits, formatCidr, formatIP, lastOf, networkOf, offset, parseCidr, parseIP, sameIP, type Cidr, type Family, type IP } from '@cni-ts/core/net/ip';
+import { contains, familyBits, formatCidr, firstHost, formatIP, lastOf, networkOf, offset, parseCidr, parseIP, sameIP, type Cidr, type Family, type IP } from '@cni-ts/core/net/ip';
 
 /** One range of a range set, normalised: every bound filled in and checked. */
 export interface Range {
@@ -45,8 +45,8 @@ export function parseRange(raw: unknown, field: string): Range {
   if (cidr.prefix > bits - 2) throw invalidConfig(`${field}.subnet: ${subnetText} is too small to allocate from (at most /${bits - 2})`);
 
   const last = lastOf(subnet);
-  const gateway = ipField(obj, 'gateway', field, subnet) ?? offset(subnet, 1n);
-  const start = ipField(obj, 'rangeStart', field, subnet) ?? offset(subnet, 1n);
+  const gateway = ipField(obj, 'gateway', field, subnet) ?? firstHost(subnet);
+  const start = ipField(obj, 'rangeStart', field, subnet) ?? firstHost(subnet);
   const end = ipField(obj, 'rangeEnd', field, subnet) ?? (subnet.family === 4 ? offset(last, -1n) : last);
   if (start.value > end.value) {
     throw invalidConfig(`${field}: rangeStart ${formatIP(start)} is after rangeEnd ${formatIP(end)}`);

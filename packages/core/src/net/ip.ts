@@ -134,6 +134,9 @@ export const lastOf = (c: Cidr): IP => ({ family: c.family, value: c.value | hos
 /** The address `delta` places after `ip` (before, when negative). */
 export const offset = (ip: IP, delta: bigint): IP => ({ family: ip.family, value: ip.value + delta });
 
+/** The first host of a prefix: the address after its network address (the usual gateway). */
+export const firstHost = (c: Cidr): IP => offset(networkOf(c), 1n);
+
 export const sameIP = (a: IP, b: IP): boolean => a.family === b.family && a.value === b.value;
 
 /** True when `ip` (an address, or the address of a prefix) lies inside the prefix `net`. */

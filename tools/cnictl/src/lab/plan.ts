@@ -1,4 +1,4 @@
-import { formatCidr, networkOf, offset, parseCidr } from '@cni-ts/core/net/ip';
+import { firstHost, formatCidr, parseCidr } from '@cni-ts/core/net/ip';
 
 /**
  * The lab's topology, computed before anything is made: which namespaces, addresses, subnets
@@ -60,16 +60,16 @@ export function planLab(prefix: string, podsPerNode: number[], dualStack: boolea
 }
 
 /** The first address of a subnet, as flanneld writes FLANNEL_SUBNET (10.244.1.0/24 -> 10.244.1.1/24). */
-function firstHost(subnet: string): string {
-  const net = networkOf(parseCidr(subnet)!);
-  return formatCidr({ ...offset(net, 1n), prefix: net.prefix });
+function firstHostOf(subnet: string): string {
+  const net = parseCidr(subnet)!;
+  return formatCidr({ ...firstHost(net), prefix: net.prefix });
 }
 const networkAddr = (subnet: string): string => subnet.split('/')[0]!;
 
 /** subnet.env as flanneld's vxlan backend writes it for this node. */
 export function subnetEnv(plan: LabPlan, node: NodePlan): string {
-  const lines = [`FLANNEL_NETWORK=${CLUSTER_CIDR}`, `FLANNEL_SUBNET=${firstHost(node.subnet4)}`];
-  if (node.subnet6) lines.push(`FLANNEL_IPV6_NETWORK=${CLUSTER_CIDR6}`, `FLANNEL_IPV6_SUBNET=${firstHost(node.subnet6)}`);
+  const lines = [`FLANNEL_NETWORK=${CLUSTER_CIDR}`, `FLANNEL_SUBNET=${firstHostOf(node.subnet4)}`];
+  if (node.subnet6) lines.push(`FLANNEL_IPV6_NETWORK=${CLUSTER_CIDR6}`, `FLANNEL_IPV6_SUBNET=${firstHostOf(node.subnet6)}`);
   lines.push(`FLANNEL_MTU=${plan.dualStack ? Math.min(VXLAN4_MTU, VXLAN6_MTU) : VXLAN4_MTU}`, 'FLANNEL_IPMASQ=true');
   return `${lines.join('\n')}\n`;
 }
