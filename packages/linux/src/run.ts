@@ -1,10 +1,7 @@
-import { startProcess, SpawnError, type RunningProcess } from '@cni-ts/core/process/spawn';
+import { startProcess, SpawnError, type ProcessResult, type RunningProcess } from '@cni-ts/core/process/spawn';
 
-export interface RunResult {
-  stdout: string;
-  stderr: string;
-  code: number;
-}
+/** What a command printed and its exit code: core's ProcessResult. */
+export type RunResult = ProcessResult;
 
 export interface RunOptions {
   /** Written to the command's stdin (batches: `ip -batch -`, `iptables-restore`, `nft -f -`). */
@@ -19,10 +16,8 @@ export interface CommandRunner {
   run(argv: readonly string[], options?: RunOptions): Promise<RunResult>;
 }
 
-/** A command already running, waiting for its input: finish() sends it and collects the result. */
-export interface StartedCommand {
-  finish(input: string): Promise<RunResult>;
-}
+/** A command already running, waiting for its input: finish() sends it and collects the result (core's RunningProcess). */
+export type StartedCommand = RunningProcess;
 
 /** A runner that can start a command before its input is known (its start-up then overlaps other work). */
 export interface StartingRunner extends CommandRunner {
@@ -30,6 +25,13 @@ export interface StartingRunner extends CommandRunner {
 }
 
 export const canStart = (runner: CommandRunner): runner is StartingRunner => typeof (runner as Partial<StartingRunner>).start === 'function';
+
+/** A "started" command that really runs only when finish() brings its input. */
+export const runLater = (runner: CommandRunner, argv: readonly string[]): StartedCommand => ({ finish: (input) => runner.run(argv, { input }) });
+
+/** Start the command now where the runner can, else run it when finish() brings its input. */
+export const startOrRunLater = (runner: CommandRunner, argv: readonly string[]): Promise<StartedCommand> =>
+  canStart(runner) ? runner.start(argv) : Promise.resolve(runLater(runner, argv));
 
 /**
  * Host commands as real processes (core's startProcess: Bun.spawn in the executables). The child

@@ -34,7 +34,7 @@ export interface RunningProcess {
 export class SpawnError extends Error {
   override readonly name = 'SpawnError';
   constructor(
-    readonly file: string,
+    file: string,
     readonly code: string | undefined,
     message: string,
   ) {

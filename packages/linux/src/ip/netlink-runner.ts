@@ -1,4 +1,4 @@
-import { canStart, type CommandRunner, type RunOptions, type RunResult, type StartedCommand, type StartingRunner } from '../run.ts';
+import { runLater, startOrRunLater, type CommandRunner, type RunOptions, type RunResult, type StartedCommand, type StartingRunner } from '../run.ts';
 import { NetlinkError } from '../netlink/errors.ts';
 import { parseIpCommand, splitBatch, type BatchLine, type IpCommand } from '../netlink/ip-command.ts';
 import { executeIpBatch } from '../netlink/ip-executor.ts';
@@ -45,9 +45,8 @@ export class IpNetlinkRunner implements StartingRunner {
 
   /** An `ip -batch` needs no early start here: it runs when its input comes. */
   async start(argv: readonly string[]): Promise<StartedCommand> {
-    if (ipBatchTarget(argv) && (await canUseNetlink())) return { finish: (input) => this.run(argv, { input }) };
-    if (canStart(this.inner)) return this.inner.start(argv);
-    return { finish: (input) => this.inner.run(argv, { input }) };
+    if (ipBatchTarget(argv) && (await canUseNetlink())) return runLater(this, argv);
+    return startOrRunLater(this.inner, argv);
   }
 }
 

@@ -1,4 +1,4 @@
-import { canStart, SpawnRunner, type CommandRunner, type RunOptions, type RunResult, type StartedCommand, type StartingRunner } from '../run.ts';
+import { canStart, runLater, SpawnRunner, type CommandRunner, type RunOptions, type RunResult, type StartedCommand, type StartingRunner } from '../run.ts';
 import { canEnterNetns, NetnsEnterError, withNetns } from './enter.ts';
 
 /**
@@ -25,10 +25,10 @@ export class NetnsRunner implements StartingRunner {
   /** Start a command now and send its input later; without that ability, run it at finish(). */
   async start(argv: readonly string[]): Promise<StartedCommand> {
     const inner = this.inner;
-    if (!canStart(inner)) return { finish: (input) => this.run(argv, { input }) };
+    if (!canStart(inner)) return runLater(this, argv);
     const path = nsenterPath(argv);
     if (path === undefined) return inner.start(argv);
-    if (!(await canEnterNetns())) return { finish: (input) => this.run(argv, { input }) };
+    if (!(await canEnterNetns())) return runLater(this, argv);
     try {
       return await withNetns(path, () => inner.start(argv.slice(3)));
     } catch (err) {

@@ -1,4 +1,4 @@
-import { canStart, type CommandRunner, type RunOptions, type RunResult, type StartedCommand, type StartingRunner } from '../run.ts';
+import { canStart, runLater, type CommandRunner, type RunOptions, type RunResult, type StartedCommand, type StartingRunner } from '../run.ts';
 import { isNftFamily, listTables, missingObject } from '../netlink/nftables.ts';
 import { NetlinkError } from '../netlink/errors.ts';
 import { findOnPath } from '../path.ts';
@@ -32,7 +32,7 @@ export class NftProbeRunner implements StartingRunner {
   }
 
   async start(argv: readonly string[]): Promise<StartedCommand> {
-    if (parseListing(argv) || !canStart(this.inner)) return { finish: (input) => this.run(argv, { input }) };
+    if (parseListing(argv) || !canStart(this.inner)) return runLater(this, argv);
     return this.inner.start(argv);
   }
 }
