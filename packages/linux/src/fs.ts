@@ -38,12 +38,7 @@ export function fsyncFile(path: string): void {
 
 export function fsyncDir(dir: string): void {
   try {
-    const fd = openSync(dir, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    fsyncFile(dir);
   } catch {
     // some filesystems refuse fsync on directories; the rename is still atomic
   }

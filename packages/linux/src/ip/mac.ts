@@ -4,8 +4,18 @@ import { randomBytes } from './random.ts';
 export function randomMac(): string {
   const b = randomBytes(6);
   b[0] = (b[0]! & 0xfc) | 0x02;
-  return [...b].map((x) => x.toString(16).padStart(2, '0')).join(':');
+  return formatMac(b);
 }
+
+/** "aa:bb:cc:dd:ee:ff" to its 6 bytes; undefined when it is not a MAC. */
+export function macBytes(text: string): Uint8Array | undefined {
+  const parts = text.split(':');
+  if (parts.length !== 6 || !parts.every((p) => /^[0-9a-fA-F]{2}$/.test(p))) return undefined;
+  return Uint8Array.from(parts.map((p) => parseInt(p, 16)));
+}
+
+/** A link-layer address as iproute2 prints it (lowercase hex pairs). */
+export const formatMac = (bytes: Uint8Array): string => [...bytes].map((b) => b.toString(16).padStart(2, '0')).join(':');
 
 /** Normalise "AA-BB-..." or "aa:bb:..." to lower-case colon form; undefined when not a MAC. */
 export function normalizeMac(text: string): string | undefined {

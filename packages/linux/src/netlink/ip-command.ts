@@ -1,5 +1,5 @@
 import { parseCidr, parseIP, type Cidr, type IP } from '@cni-ts/core/net/ip';
-import { macBytes } from './address.ts';
+import { macBytes } from '../ip/mac.ts';
 
 /**
  * The iproute2 commands that the plugins' batches use (see ip/batch.ts and the bridge's

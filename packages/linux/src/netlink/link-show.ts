@@ -1,6 +1,7 @@
 import * as K from './constants.ts';
 import { NetlinkError, IpArgumentError } from './errors.ts';
-import { formatIPBytes, formatMac } from './address.ts';
+import { formatMac } from '../ip/mac.ts';
+import { formatIPBytes } from './address.ts';
 import { ifaddrmsg, ifinfomsg } from './headers.ts';
 import { MessageBuilder, parseAttrs, readI32, readString, readU32, readU8, type NetlinkMessage } from './message.ts';
 import type { NetlinkSocket } from './socket.ts';

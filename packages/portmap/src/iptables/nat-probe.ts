@@ -1,5 +1,6 @@
 import type { Family } from '@cni-ts/core/net/ip';
 import { formatMarkMask, iptablesNftFamily, isNftVariant, jumpTarget, markMatch, setXmark, writtenByIptables } from '@cni-ts/linux/netfilter/iptables-nft';
+import { iptablesTool } from '@cni-ts/linux/netfilter/iptables';
 import { NetlinkError } from '@cni-ts/linux/netlink/errors';
 import { chainExists, listTables, listRules, type RuleExpressions } from '@cni-ts/linux/netlink/nftables';
 import { canUseNetlink, NETLINK_NETFILTER, openNetlink, type NetlinkSocket } from '@cni-ts/linux/netlink/socket';
@@ -61,7 +62,7 @@ export class NetlinkNatProbe implements NatProbe {
   /** Whether the family's iptables-restore on PATH writes nftables (looked up once per process). */
   private nftRestore(family: Family): boolean {
     let known = this.restoreIsNft.get(family);
-    if (known === undefined) this.restoreIsNft.set(family, (known = isNftVariant(family === 4 ? 'iptables-restore' : 'ip6tables-restore')));
+    if (known === undefined) this.restoreIsNft.set(family, (known = isNftVariant(iptablesTool(family, 'restore'))));
     return known;
   }
 
