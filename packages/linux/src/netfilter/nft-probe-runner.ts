@@ -2,7 +2,7 @@ import { canStart, runLater, type CommandRunner, type RunOptions, type RunResult
 import { isNftFamily, listTables, missingObject } from '../netlink/nftables.ts';
 import { NetlinkError } from '../netlink/errors.ts';
 import { findOnPath } from '../path.ts';
-import { canUseNetlink, NETLINK_NETFILTER, openNetlink } from '../netlink/socket.ts';
+import { canUseNetlink, NETLINK_NETFILTER, withNetlink } from '../netlink/socket.ts';
 
 /**
  * Most calls look for nftables objects that are not there: a node on iptables has no portmap or
@@ -39,16 +39,13 @@ export class NftProbeRunner implements StartingRunner {
 
 /** nft's answer when it can be given without nft; undefined when nft must list something. */
 function answerInProcess(query: Listing): RunResult | undefined {
-  const socket = openNetlink(NETLINK_NETFILTER);
-  try {
+  return withNetlink(NETLINK_NETFILTER, (socket) => {
     if (query.what === 'tables') {
       return { stdout: listTables(socket).map((t) => `table ${t.family} ${t.name}\n`).join(''), stderr: '', code: 0 };
     }
     const missing = missingObject(socket, query.family, query.table, query.chain);
     return missing ? { stdout: '', stderr: notFound(query.words, missing === 'table' ? 3 : 4), code: 1 } : undefined;
-  } finally {
-    socket.close();
-  }
+  });
 }
 
 type Listing = { what: 'tables'; words: string[] } | { what: 'table' | 'chain'; words: string[]; family: string; table: string; chain?: string };

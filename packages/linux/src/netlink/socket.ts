@@ -83,6 +83,16 @@ export function openNetlink(protocol: number, netnsPath = ''): NetlinkSocket {
   return new LibcNetlinkSocket(c, errno, fd);
 }
 
+/** Run `use` over a fresh socket of `protocol` in this thread's namespace, closed afterwards. */
+export function withNetlink<T>(protocol: number, use: (nl: NetlinkSocket) => T): T {
+  const nl = openNetlink(protocol);
+  try {
+    return use(nl);
+  } finally {
+    nl.close();
+  }
+}
+
 class LibcNetlinkSocket implements NetlinkSocket {
   private seq = Math.floor(Date.now() / 1000) >>> 0;
   private readonly buffer = new Uint8Array(RECEIVE_BUFFER);

@@ -3,7 +3,7 @@ import { formatMarkMask, iptablesNftFamily, isNftVariant, jumpTarget, markMatch,
 import { iptablesTool } from '@cni-ts/linux/netfilter/iptables';
 import { NetlinkError } from '@cni-ts/linux/netlink/errors';
 import { chainExists, listTables, listRules, type RuleExpressions } from '@cni-ts/linux/netlink/nftables';
-import { canUseNetlink, NETLINK_NETFILTER, openNetlink, type NetlinkSocket } from '@cni-ts/linux/netlink/socket';
+import { canUseNetlink, NETLINK_NETFILTER, withNetlink, type NetlinkSocket } from '@cni-ts/linux/netlink/socket';
 import type { PortmapConfig } from '../config.ts';
 import { MASQ_CHAIN, SETMARK_CHAIN, sharedPieces } from './rules.ts';
 
@@ -72,15 +72,11 @@ export class NetlinkNatProbe implements NatProbe {
    * kernel is a no.
    */
   private ask(question: (nl: NetlinkSocket) => boolean): boolean {
-    let nl: NetlinkSocket | undefined;
     try {
-      nl = openNetlink(NETLINK_NETFILTER);
-      return question(nl);
+      return withNetlink(NETLINK_NETFILTER, question);
     } catch (err) {
       if (err instanceof NetlinkError) return false;
       throw err;
-    } finally {
-      nl?.close();
     }
   }
 }
