@@ -100,12 +100,6 @@ export function startPlugin(binary: string, call: PluginCall, args: string[] = [
   return { pid: child.pid!, done };
 }
 
-/** Run dist/bin/cnictl with arguments; env adds to (not replaces) the test's environment. */
-export function cnictl(args: string[], env: Record<string, string> = {}): ProcessOutput {
-  const r = spawnSync(join(DIST_BIN, 'cnictl'), args, { env: { ...process.env, ...env }, encoding: 'utf8' });
-  return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
-}
-
 /**
  * Run dist/bin/cnictl inside `netns` when given (a node namespace, so the chain's bridge, veths
  * and rules stay in the test's own namespace), with none of the runtime's variables inherited:
