@@ -19,8 +19,8 @@ export interface PluginCall {
   cniArgs?: string;
   /** Directories searched for delegates; default DIST_BIN. */
   cniPath?: string;
-  /** More variables; an undefined value leaves that variable out. */
-  env?: Record<string, string | undefined>;
+  /** More variables. */
+  env?: Record<string, string>;
   /**
    * The namespace (a path) the plugin itself runs in: a simulated node's host network, so that
    * its bridge, veths and firewall rules never touch the real host.
@@ -42,7 +42,7 @@ export interface PluginOutput extends ProcessOutput {
 
 /** The environment a runtime passes to a plugin for this call. */
 function pluginEnv(call: PluginCall): Record<string, string> {
-  const env: Record<string, string | undefined> = {
+  return {
     PATH: process.env.PATH ?? DEFAULT_PATH,
     CNI_COMMAND: call.command,
     CNI_CONTAINERID: call.containerId ?? 'ctr1',
@@ -52,7 +52,6 @@ function pluginEnv(call: PluginCall): Record<string, string> {
     ...(call.cniArgs !== undefined && { CNI_ARGS: call.cniArgs }),
     ...call.env,
   };
-  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
 }
 
 /** argv that runs `argv` inside `netns` (a path), or as is. */
