@@ -9,16 +9,15 @@ const PODS = 60;
 
 export default async function bench() {
   const scratch = benchScratch('bb');
-  const { prefix, dir, netns } = scratch;
+  const { dir, netns } = scratch;
   try {
     const contender = (label, bridgeBin, ipamBin) => {
       const bin = join(dir, label, 'bin');
       mkdirSync(bin, { recursive: true });
       symlinkSync(bridgeBin, join(bin, 'bridge'));
       symlinkSync(ipamBin, join(bin, 'host-local'));
-      const node = `${prefix}-${label}`;
-      netns(node);
-      const pods = Array.from({ length: PODS }, (_, i) => netns(`${prefix}-${label}-${i}`));
+      const node = netns(label);
+      const pods = Array.from({ length: PODS }, (_, i) => netns(`${label}-${i}`));
       const config = {
         cniVersion: '1.0.0',
         name: 'benchnet',
@@ -31,7 +30,7 @@ export default async function bench() {
       };
       const results = [];
       const call = (command, i, conf) =>
-        execPlugin(join(bin, 'bridge'), { CNI_COMMAND: command, CNI_CONTAINERID: `bench-${i}`, CNI_NETNS: pods[i], CNI_IFNAME: 'eth0', CNI_PATH: bin }, conf, `/run/netns/${node}`);
+        execPlugin(join(bin, 'bridge'), { CNI_COMMAND: command, CNI_CONTAINERID: `bench-${i}`, CNI_NETNS: pods[i], CNI_IFNAME: 'eth0', CNI_PATH: bin }, conf, node);
       // DEL gets the ADD result as prevResult, as libcni sends it for cniVersion >= 0.4.0.
       return {
         add: (i) => (results[i] = call('ADD', i, config)),

@@ -11,18 +11,17 @@ const NET = 'cbr0';
 
 export default async function bench() {
   const scratch = benchScratch('fb');
-  const { prefix, dir, netns } = scratch;
+  const { dir, netns } = scratch;
   try {
     const subnetFile = join(dir, 'subnet.env');
     writeFileSync(subnetFile, 'FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=10.244.1.1/24\nFLANNEL_MTU=1450\nFLANNEL_IPMASQ=true\n');
 
     /** first: the chain's first plugin and its config; everything runs in the contender's node. */
     const contender = (label, binDir, first) => {
-      const node = `${prefix}-${label}`;
-      netns(node);
-      const pods = Array.from({ length: PODS }, (_, i) => netns(`${prefix}-${label}-${i}`));
+      const node = netns(label);
+      const pods = Array.from({ length: PODS }, (_, i) => netns(`${label}-${i}`));
       const exec = (binary, command, i, config) =>
-        execPlugin(join(binDir, binary), { CNI_COMMAND: command, CNI_CONTAINERID: `bench-${i}`, CNI_NETNS: pods[i], CNI_IFNAME: 'eth0', CNI_PATH: binDir }, config, `/run/netns/${node}`);
+        execPlugin(join(binDir, binary), { CNI_COMMAND: command, CNI_CONTAINERID: `bench-${i}`, CNI_NETNS: pods[i], CNI_IFNAME: 'eth0', CNI_PATH: binDir }, config, node);
       const results = [];
       // Per-step times too, to tell which plugin of the chain costs what.
       const steps = { firstAdd: [], portmapAdd: [], portmapDel: [], firstDel: [] };

@@ -12,18 +12,18 @@ export const DIST_BIN = join(REPO_ROOT, 'dist/bin');
 export const REFERENCE_BIN = '/usr/lib/cni';
 
 /**
- * What one bench makes on the host: a unique name prefix, a temp dir, and the network namespaces
- * it creates through netns(name) (loopback up; returns the path). cleanup() removes exactly those,
- * newest first, and the dir: call it in finally.
+ * What one bench makes on the host: a temp dir, and the network namespaces it creates through
+ * netns(suffix), named `<unique prefix>-<suffix>` (loopback up; returns the path). cleanup()
+ * removes exactly those, newest first, and the dir: call it in finally.
  */
 export function benchScratch(label) {
   const prefix = `cts${label}${randomBytes(3).toString('hex')}`;
   const dir = mkdtempSync(join(tmpdir(), `${label}-bench-`));
   const namespaces = [];
   return {
-    prefix,
     dir,
-    netns(name) {
+    netns(suffix) {
+      const name = `${prefix}-${suffix}`;
       execFileSync('ip', ['netns', 'add', name]);
       namespaces.push(name);
       execFileSync('ip', ['-n', name, 'link', 'set', 'lo', 'up']);

@@ -17,8 +17,7 @@ const podIp = (i) => `10.${120 + (i >> 16)}.${(i >> 8) & 255}.${(i & 255) || 1}`
 
 export default async function bench() {
   const scratch = benchScratch('pm');
-  const { prefix, dir } = scratch;
-  const netns = (name) => scratch.netns(`${prefix}-${name}`);
+  const { dir, netns } = scratch;
   try {
     // The pods' netns is never entered by portmap; it only has to differ from the node's.
     const fakePod = netns('fakepod');

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cnictl } from '../lib/exec.ts';
+import { cnictlIn } from '../lib/exec.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'cni-ts-lab-cli-'));
 const prefix = `ctsc${randomBytes(3).toString('hex')}`;
@@ -13,13 +13,13 @@ const stateDir = join(work, 'state');
 const labNetns = (): string[] => execFileSync('ip', ['netns', 'list'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n').filter((l) => l.startsWith(`${prefix}-`));
 
 afterAll(() => {
-  if (existsSync(stateDir)) cnictl(['lab', 'down', '--state-dir', stateDir]);
+  if (existsSync(stateDir)) cnictlIn(undefined, ['lab', 'down', '--state-dir', stateDir]);
   rmSync(work, { recursive: true, force: true });
 });
 
 describe('cnictl lab', () => {
   it('up builds the nodes and pods and prints them', () => {
-    const r = cnictl(['lab', 'up', '--nodes', '2', '--pods-per-node', '2', '--prefix', prefix, '--state-dir', stateDir]);
+    const r = cnictlIn(undefined, ['lab', 'up', '--nodes', '2', '--pods-per-node', '2', '--prefix', prefix, '--state-dir', stateDir]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/node1-pod1\s+node1\s+eth0\s+10\.244\.1\.\d+\/24/);
     expect(r.stdout).toMatch(/node2-pod2\s+node2\s+eth0\s+10\.244\.2\.\d+\/24/);
@@ -27,31 +27,31 @@ describe('cnictl lab', () => {
   });
 
   it('a second up on the same state dir refuses and changes nothing', () => {
-    const r = cnictl(['lab', 'up', '--prefix', prefix, '--state-dir', stateDir]);
+    const r = cnictlIn(undefined, ['lab', 'up', '--prefix', prefix, '--state-dir', stateDir]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('already up');
     expect(labNetns()).toHaveLength(7);
   });
 
   it('status shows the nodes and the addresses the pods have now', () => {
-    const r = cnictl(['lab', 'status', '--state-dir', stateDir]);
+    const r = cnictlIn(undefined, ['lab', 'status', '--state-dir', stateDir]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/node2\s+\S+-node2\s+192\.168\.100\.12\s+10\.244\.2\.0\/24/);
     expect(r.stdout).toMatch(/node1-pod2\s+node1\s+eth0\s+10\.244\.1\.\d+\/24\s+-/);
   });
 
   it('down removes every namespace and the state dir', () => {
-    const r = cnictl(['lab', 'down', '--state-dir', stateDir]);
+    const r = cnictlIn(undefined, ['lab', 'down', '--state-dir', stateDir]);
     expect(r.code, r.stderr).toBe(0);
     expect(labNetns()).toEqual([]);
     expect(existsSync(stateDir)).toBe(false);
-    expect(cnictl(['lab', 'status', '--state-dir', stateDir]).code).toBe(1);
+    expect(cnictlIn(undefined, ['lab', 'status', '--state-dir', stateDir]).code).toBe(1);
   });
 
   it('bad options are a usage error (exit 2) that names the option', () => {
-    const r = cnictl(['lab', 'up', '--nodes', 'many']);
+    const r = cnictlIn(undefined, ['lab', 'up', '--nodes', 'many']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--nodes');
-    expect(cnictl(['lab', 'sideways']).code).toBe(2);
+    expect(cnictlIn(undefined, ['lab', 'sideways']).code).toBe(2);
   });
 });

@@ -1,10 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DIST_BIN } from '../lib/exec.ts';
+import { BUN, DIST_BIN } from '../lib/exec.ts';
 import { exec, PLUGINS, SUPPORTED, type Run } from './run.ts';
 
 /**
@@ -15,7 +14,6 @@ import { exec, PLUGINS, SUPPORTED, type Run } from './run.ts';
  * fixture is live, so a pass on ours means closed, not a broken fixture. docs/security.md has
  * the list and what stays open.
  */
-const bun = createRequire(import.meta.url).resolve('@oven/bun-linux-x64/bin/bun');
 const PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
 const VERSION_OUT = JSON.stringify({ cniVersion: '1.1.0', supportedVersions: SUPPORTED });
 
@@ -29,7 +27,7 @@ beforeAll(() => {
   // The control prints what it sees of CNI_COMMAND, the one thing our VERSION answer depends on.
   writeFileSync(join(root, 'control.js'), `require('fs').writeSync(1, JSON.stringify({ cmd: process.env.CNI_COMMAND ?? null }));\n`);
   control = join(root, 'control');
-  execFileSync(bun, ['build', '--compile', `--outfile=${control}`, join(root, 'control.js')], { cwd: root, stdio: 'ignore' });
+  execFileSync(BUN, ['build', '--compile', `--outfile=${control}`, join(root, 'control.js')], { cwd: root, stdio: 'ignore' });
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 

@@ -1,9 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../lib/exec.ts';
+import { BUN, REPO_ROOT } from '../lib/exec.ts';
 import { addresses, DataDir, hl, hlAsync, hlConfig, OURS, OURS_NODE_BUNDLE } from './lib.ts';
 
 let data: DataDir;
@@ -36,7 +35,6 @@ describe('dist/bin/host-local under concurrency and crashes', () => {
 
   it('a lock holder killed with SIGKILL frees the lock at once; the waiting ADD then completes', async () => {
     // The holder is our lock module under Bun, as in the executables: it takes the flock and stalls.
-    const bun = createRequire(import.meta.url).resolve('@oven/bun-linux-x64/bin/bun');
     const lockPath = join(data.path, 'hlnet', 'lock');
     hl(OURS, { command: 'ADD', containerId: 'first', config: conf() }); // creates the network dir
     const script = join(data.path, 'holder.ts');
@@ -45,7 +43,7 @@ describe('dist/bin/host-local under concurrency and crashes', () => {
       `import { lockFile } from ${JSON.stringify(join(REPO_ROOT, 'packages/linux/src/lock.ts'))};\n` +
         `await lockFile(${JSON.stringify(lockPath)}); console.log('held'); setInterval(() => {}, 1000);\n`,
     );
-    const holder = spawn(bun, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const holder = spawn(BUN, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
     try {
       await new Promise((resolve) => holder.stdout.once('data', resolve));
       const waiting = hlAsync(OURS, { command: 'ADD', containerId: 'second', config: conf() });

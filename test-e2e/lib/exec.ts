@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -7,6 +8,8 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..
 export const DIST_BIN = join(REPO_ROOT, 'dist/bin');
 /** Debian's containernetworking-plugins: the Go reference plugins. */
 export const REFERENCE_BIN = '/usr/lib/cni';
+/** The Bun that builds the executables (tools/build/options.mjs resolves it the same way). */
+export const BUN = createRequire(import.meta.url).resolve('@oven/bun-linux-x64/bin/bun');
 
 const DEFAULT_PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -19,8 +22,8 @@ export interface PluginCall {
   cniArgs?: string;
   /** Directories searched for delegates; default DIST_BIN. */
   cniPath?: string;
-  /** More variables; an undefined value leaves that variable out. */
-  env?: Record<string, string | undefined>;
+  /** More variables. */
+  env?: Record<string, string>;
   /**
    * The namespace (a path) the plugin itself runs in: a simulated node's host network, so that
    * its bridge, veths and firewall rules never touch the real host.
@@ -42,7 +45,7 @@ export interface PluginOutput extends ProcessOutput {
 
 /** The environment a runtime passes to a plugin for this call. */
 function pluginEnv(call: PluginCall): Record<string, string> {
-  const env: Record<string, string | undefined> = {
+  return {
     PATH: process.env.PATH ?? DEFAULT_PATH,
     CNI_COMMAND: call.command,
     CNI_CONTAINERID: call.containerId ?? 'ctr1',
@@ -52,7 +55,6 @@ function pluginEnv(call: PluginCall): Record<string, string> {
     ...(call.cniArgs !== undefined && { CNI_ARGS: call.cniArgs }),
     ...call.env,
   };
-  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
 }
 
 /** argv that runs `argv` inside `netns` (a path), or as is. */
@@ -98,12 +100,6 @@ export function startPlugin(binary: string, call: PluginCall, args: string[] = [
     }),
   );
   return { pid: child.pid!, done };
-}
-
-/** Run dist/bin/cnictl with arguments; env adds to (not replaces) the test's environment. */
-export function cnictl(args: string[], env: Record<string, string> = {}): ProcessOutput {
-  const r = spawnSync(join(DIST_BIN, 'cnictl'), args, { env: { ...process.env, ...env }, encoding: 'utf8' });
-  return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }
 
 /**

@@ -1,23 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NetnsFixture } from '@cni-ts/linux/testing';
+import { BUN, type ProcessOutput } from '../lib/exec.ts';
 
 // The executables carry out their `ip -batch` work over rtnetlink (packages/linux/src/netlink).
 // Each case runs the same batch twice, in twin namespaces: once through real iproute2, once
 // through our netlink code under Bun; the kernel state, the output and the errors must be the same.
 
 const APPLY = join(dirname(fileURLToPath(import.meta.url)), 'apply-batch.ts');
-/** The Bun that builds the executables (tools/build/options.mjs resolves it the same way). */
-const bunBinary = createRequire(import.meta.url).resolve('@oven/bun-linux-x64/bin/bun');
-
-interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 let fx: NetnsFixture;
 afterEach(() => fx?.cleanup());
@@ -34,15 +26,15 @@ function twins(): { ip: Side; ours: Side } {
   return { ip: side('ip'), ours: side('nl') };
 }
 
-const viaIp = (netns: string, batch: string, options: string[] = []): Outcome => {
+const viaIp = (netns: string, batch: string, options: string[] = []): ProcessOutput => {
   const r = spawnSync('ip', ['-n', netns, ...options, '-batch', '-'], { input: batch, encoding: 'utf8' });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 };
 
-const viaNetlink = (netns: string, batch: string, options: string[] = []): Outcome => {
-  const r = spawnSync(bunBinary, [APPLY, `/run/netns/${netns}`, ...options], { input: batch, encoding: 'utf8' });
+const viaNetlink = (netns: string, batch: string, options: string[] = []): ProcessOutput => {
+  const r = spawnSync(BUN, [APPLY, `/run/netns/${netns}`, ...options], { input: batch, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`apply-batch failed: ${r.stderr}`);
-  return JSON.parse(r.stdout) as Outcome;
+  return JSON.parse(r.stdout) as ProcessOutput;
 };
 
 /** Batch text for one side: {pod} stands for the side's pod namespace path. */
@@ -84,9 +76,9 @@ function state(fixture: NetnsFixture, netns: string): unknown {
 }
 
 /** Run `steps` on both sides in order; each step's outcome and, at the end, both namespaces must match. */
-function expectSame(steps: Array<{ ns: keyof Side; batch: string; options?: string[] }>): Outcome[] {
+function expectSame(steps: Array<{ ns: keyof Side; batch: string; options?: string[] }>): ProcessOutput[] {
   const { ip, ours } = twins();
-  const outcomes: Outcome[] = [];
+  const outcomes: ProcessOutput[] = [];
   for (const step of steps) {
     const expected = viaIp(ip[step.ns], forSide(step.batch, ip), step.options);
     const actual = viaNetlink(ours[step.ns], forSide(step.batch, ours), step.options);

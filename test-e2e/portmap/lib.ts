@@ -126,16 +126,19 @@ export function udpAsk(netns: string, host: string, port: number, message: strin
   return inNetns(netns, [process.execPath, join(FIXTURES, 'udp-ask.mjs'), host, String(port), message], { timeoutMs: 8000 }).stdout;
 }
 
+/** What `tool` (iptables-save or ip6tables-save) prints in a namespace, without its comment lines and counters. */
+export function savedRules(netns: string, tool: string, ...args: string[]): string {
+  return inNetns(netns, [tool, ...args])
+    .stdout.split('\n')
+    .filter((l) => !l.startsWith('#'))
+    .map((l) => l.replace(/\[\d+:\d+\]/g, '[0:0]'))
+    .join('\n');
+}
+
 /** The whole firewall state of a namespace, minus what changes by itself (counters, dates). */
 export function ruleset(netns: string): string {
-  const save = (tool: string): string =>
-    inNetns(netns, [tool])
-      .stdout.split('\n')
-      .filter((l) => !l.startsWith('#'))
-      .map((l) => l.replace(/\[\d+:\d+\]/g, '[0:0]'))
-      .join('\n');
   const nft = inNetns(netns, ['nft', 'list', 'ruleset']).stdout.replace(/counter packets \d+ bytes \d+/g, 'counter');
-  return [save('iptables-save'), save('ip6tables-save'), nft].join('\n---\n');
+  return [savedRules(netns, 'iptables-save'), savedRules(netns, 'ip6tables-save'), nft].join('\n---\n');
 }
 
 /** UDP conntrack entries in a namespace whose original destination port is `port`. */

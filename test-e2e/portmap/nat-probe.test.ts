@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { NetnsFixture } from '@cni-ts/linux/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DIST_BIN, inNetns, REPO_ROOT, runPlugin, startPlugin, type PluginCall } from '../lib/exec.ts';
+import { savedRules } from './lib.ts';
 
 // On a node whose iptables is iptables-nft, the executable learns over nfnetlink that the shared
 // chains and rules are in place and then writes only the container's own rules, without an
@@ -13,14 +14,6 @@ import { DIST_BIN, inNetns, REPO_ROOT, runPlugin, startPlugin, type PluginCall }
 const NET = 'probenet';
 const EXECUTABLE = { label: 'executable', argv: [join(DIST_BIN, 'portmap')] };
 const NODE_BUNDLE = { label: 'node bundle', argv: [process.execPath, join(REPO_ROOT, 'dist/js/portmap.cjs')] };
-
-/** A family's nat table as iptables-save prints it, without its comment lines and counters. */
-const natRules = (netns: string, tool: string): string =>
-  inNetns(netns, [tool, '-t', 'nat'])
-    .stdout.split('\n')
-    .filter((l) => !l.startsWith('#'))
-    .map((l) => l.replace(/\[\d+:\d+\]/g, '[0:0]'))
-    .join('\n');
 
 describe('portmap ADD on iptables-nft: the shared rules read over nfnetlink', () => {
   let ns: NetnsFixture;
@@ -81,7 +74,7 @@ describe('portmap ADD on iptables-nft: the shared rules read over nfnetlink', ()
   /** Both families' nat tables alike on both sides (which family's table came first may differ: they are written side by side). */
   const sameRules = (): void => {
     for (const tool of ['iptables-save', 'ip6tables-save']) {
-      const [exe, js] = [EXECUTABLE, NODE_BUNDLE].map((side) => natRules(nodes[side.label]!, tool));
+      const [exe, js] = [EXECUTABLE, NODE_BUNDLE].map((side) => savedRules(nodes[side.label]!, tool, '-t', 'nat'));
       expect(exe).toBe(js);
     }
   };
