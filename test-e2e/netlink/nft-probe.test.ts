@@ -14,8 +14,9 @@ const RUN = join(dirname(fileURLToPath(import.meta.url)), 'run-nft.ts');
 let fx: NetnsFixture;
 afterEach(() => fx?.cleanup());
 
-const probed = (ns: string, argv: string[]) => {
-  const r = spawnSync('ip', ['netns', 'exec', ns, BUN, RUN, ...argv], { encoding: 'utf8' });
+/** The probe's answer in namespace `ns`; `path`: the PATH it runs with. */
+const probed = (ns: string, argv: string[], path = process.env.PATH ?? '') => {
+  const r = spawnSync('ip', ['netns', 'exec', ns, 'env', `PATH=${path}`, BUN, RUN, ...argv], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`run-nft failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as ProcessOutput;
 };
@@ -55,5 +56,12 @@ describe('nftables existence answered over nfnetlink, as nft answers', () => {
     ]) {
       expect(probed(ns, argv).code, argv.join(' ')).toBe(99);
     }
+  });
+
+  it('answers nothing itself where nft is not installed: nft\'s own "not found" must reach the caller', () => {
+    fx = new NetnsFixture('nft');
+    const ns = fx.create('n');
+    expect(probed(ns, ['nft', 'list', 'tables'], '/nonexistent-cni-ts-bin').code).toBe(99);
+    expect(probed(ns, ['nft', '-j', 'list', 'table', 'ip', 'cni_hostport'], '/nonexistent-cni-ts-bin').code).toBe(99);
   });
 });
