@@ -13,6 +13,8 @@ import { writeFileSync } from 'node:fs';
 import { DIST_BIN, benchScratch, bareStarts, lifecycles, median, podChain, referenceBinDir, report } from './lib.mjs';
 
 const PODS = Number(process.env.BENCH_LIGHT_PODS ?? 30);
+/** Another build's plugin dir (e.g. main's dist/bin, copied aside): its kube-flannel rows beside ours. */
+const BASELINE = process.env.BENCH_BASELINE_BIN;
 const NET = 'cbr0';
 
 export default async function bench() {
@@ -53,6 +55,7 @@ export default async function bench() {
       flannelRef: podChain(scratch, 'fr', { conflist: conflist(delegate('fr')), binDir: goBin, pods: PODS }),
       plainOurs: podChain(scratch, 'po', { conflist: conflist(plain('po')), binDir: DIST_BIN, pods: PODS }),
       plainRef: podChain(scratch, 'pr', { conflist: conflist(plain('pr')), binDir: goBin, pods: PODS }),
+      ...(BASELINE && { flannelBaseline: podChain(scratch, 'fb', { conflist: conflist(flannel('fb')), binDir: BASELINE, pods: PODS }) }),
     };
     // One warm-up lifecycle each: the first ADD on a node creates its bridge.
     for (const c of Object.values(contenders)) {
@@ -91,6 +94,16 @@ export default async function bench() {
         { what: `  ${first} DEL with netns vs Go bridge`, ours: o[`${first} DEL`], reference: r['bridge DEL'] },
         { what: `  ${first} DEL finding nothing vs our VERSION`, ours: lastOf(o[`${first} DEL`], PODS - 1), reference: starts.ours, targets: nothingFound(`${key}: ${first} DEL finding nothing, CPU vs our VERSION`) },
         { what: '  portmap DEL finding nothing vs our VERSION', ours: lastOf(o['portmap DEL'], PODS - 1), reference: starts.ours, targets: nothingFound(`${key}: portmap DEL finding nothing, CPU vs our VERSION`) },
+      ]);
+    }
+    if (BASELINE) {
+      const [o, b] = [contenders.flannelOurs.steps, contenders.flannelBaseline.steps];
+      report(`kube-flannel light path, this build against ${BASELINE} (reference columns = that build)`, [
+        { what: 'ADD (chain)', ours: runs.flannelOurs.add, reference: runs.flannelBaseline.add },
+        { what: 'DEL with netns (chain)', ours: runs.flannelOurs.del, reference: runs.flannelBaseline.del },
+        { what: 'DEL with empty netns (chain)', ours: runs.flannelOurs.delAgain, reference: runs.flannelBaseline.delAgain },
+        { what: 'whole lifecycle', ours: runs.flannelOurs.lifecycle, reference: runs.flannelBaseline.lifecycle },
+        ...Object.keys(o).map((step) => ({ what: `  ${step}`, ours: o[step], reference: b[step] })),
       ]);
     }
   } finally {

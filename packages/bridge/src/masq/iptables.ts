@@ -1,6 +1,7 @@
 import type { Attachment } from '@cni-ts/core';
 import { formatCidr, formatIP, type Cidr, type Family } from '@cni-ts/core/net/ip';
 import { sha512Hex } from '@cni-ts/core/hash';
+import { iptablesChainsAbsent } from '@cni-ts/linux/netfilter/iptables-chains';
 import { quoteArg, restoreNoflush, saveTable, savedChains, savedRules } from '@cni-ts/linux/netfilter/iptables';
 import type { CommandRunner } from '@cni-ts/linux/run';
 import { BackendUnavailable, type MasqBackendOps, type MasqOwner } from './types.ts';
@@ -82,7 +83,9 @@ export class IptablesMasq implements MasqBackendOps {
 
   async teardown(owner: MasqOwner, families: readonly Family[] = [4, 6]): Promise<void> {
     const chain = chainName(owner.network, owner.containerId);
-    await this.eachFamily((saved) => teardownText(saved, new Set([chain])), families);
+    // A family known in-process not to hold the chain (a repeated DEL, most often) costs no iptables-save.
+    const absent = await Promise.all(families.map((f) => iptablesChainsAbsent(f, 'nat', [chain])));
+    await this.eachFamily((saved) => teardownText(saved, new Set([chain])), families.filter((_, i) => !absent[i]));
   }
 
   async check(owner: MasqOwner, ips: Cidr[]): Promise<string | undefined> {
