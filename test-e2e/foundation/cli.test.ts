@@ -105,7 +105,7 @@ describe('the multi-call executable dispatches on the name it is invoked by', ()
     const unknown = link('cni-ts-unknown');
     const person = exec([unknown], { PATH: ADD_ENV.PATH });
     expect(person).toMatchObject({ status: 1, stdout: '' });
-    expect(person.stderr).toMatch(/invoked as "cni-ts-unknown"; invoke me as one of bridge, host-local, portmap, flannel, cnictl/);
+    expect(person.stderr).toMatch(/invoked as "cni-ts-unknown"; invoke me as one of bridge, host-local, portmap, flannel, loopback, cnictl/);
     const runtime = exec([unknown], { ...ADD_ENV }, config());
     expect(parseError(runtime)).toMatchObject({ code: 999, msg: expect.stringContaining('invoked as "cni-ts-unknown"') });
     const bare = exec([exe], { CNI_COMMAND: 'VERSION' });

@@ -3,7 +3,7 @@ import { expect } from 'vitest';
 import { join } from 'node:path';
 import { DIST_BIN, REPO_ROOT } from '../lib/exec.ts';
 
-export const PLUGINS = ['bridge', 'host-local', 'portmap', 'flannel'] as const;
+export const PLUGINS = ['bridge', 'host-local', 'portmap', 'flannel', 'loopback'] as const;
 export const SUPPORTED = ['0.1.0', '0.2.0', '0.3.0', '0.3.1', '0.4.0', '1.0.0', '1.1.0'];
 
 export interface Run {
