@@ -1,6 +1,6 @@
 import { copyFileSync, existsSync, linkSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DIST_BIN, REFERENCE_BIN } from '../../lib/exec.ts';
+import { DIST_BIN } from '../../lib/exec.ts';
 
 /** Everything a kube-flannel node runs through containerd: loopback first (containerd's own call), then the conflist's. */
 export const NODE_PLUGINS = ['loopback', 'bridge', 'host-local', 'portmap', 'flannel'] as const;
@@ -9,8 +9,7 @@ export const NODE_PLUGINS = ['loopback', 'bridge', 'host-local', 'portmap', 'fla
 export function populateBinDir(target: string): void {
   mkdirSync(target, { recursive: true });
   for (const name of NODE_PLUGINS) {
-    // Until packages/loopback is built here, containerd's own loopback call runs the reference one.
-    const source = name === 'loopback' && !existsSync(join(DIST_BIN, name)) ? join(REFERENCE_BIN, name) : join(DIST_BIN, name);
+    const source = join(DIST_BIN, name);
     if (!existsSync(source)) throw new Error(`${source} is missing: npm run build`);
     try {
       linkSync(source, join(target, name));
