@@ -1,11 +1,13 @@
 import { existsSync } from 'node:fs';
 import { delegate, type CallContext } from '@cni-ts/core';
-import { resultFamilies } from '@cni-ts/core/net/result-families';
+import { parseIP, type IP } from '@cni-ts/core/net/ip';
+import { resultAddresses } from '@cni-ts/core/net/result-families';
 import { IpBatch, IpBatchError, runIpBatch } from '@cni-ts/linux/ip/batch';
+import { showLinks } from '@cni-ts/linux/ip/query';
 import type { CommandRunner } from '@cni-ts/linux/run';
 import { owner } from './add.ts';
 import { parseConfig } from './config.ts';
-import { teardownMasq } from './masq/index.ts';
+import { teardownMasq, type MasqSources } from './masq/index.ts';
 import { teardownSpoofCheck } from './spoofcheck.ts';
 
 /**
@@ -17,7 +19,7 @@ export async function del(ctx: CallContext, runner: CommandRunner): Promise<void
   const cfg = parseConfig(ctx.config, ctx.cniArgs);
   const tasks: Array<Promise<unknown>> = [];
   if (cfg.ipamType) tasks.push(delegate(ctx, cfg.ipamType, 'DEL', ctx.config));
-  if (cfg.ipMasq) tasks.push(teardownMasq(runner, owner(ctx), resultFamilies(ctx.prevResult)));
+  if (cfg.ipMasq) tasks.push(teardownMasq(runner, owner(ctx), masqSources(runner, ctx)));
   if (cfg.macspoofchk) tasks.push(teardownSpoofCheck(runner, ctx.containerId, ctx.ifName));
   // Last: over rtnetlink this request holds the thread while the kernel takes the veth down
   // (~10-20 ms, mostly waiting), so what can run beside it starts first.
@@ -38,4 +40,22 @@ async function deleteContainerLink(runner: CommandRunner, netns: string, ifName:
     if (err instanceof IpBatchError && (err.noDevice || /reassociate to namespace|No such file/.test(err.stderr))) return;
     throw new Error(`cannot delete ${ifName} in ${netns}: ${(err as Error).message}`);
   }
+}
+
+/**
+ * Which masquerade rules are this interface's (another interface of the container may share
+ * its chain): its addresses in prevResult; without one, all but those of addresses the
+ * container's other interfaces still hold; with the namespace gone, all of them.
+ */
+function masqSources(runner: CommandRunner, ctx: CallContext): MasqSources {
+  const mine = resultAddresses(ctx.prevResult);
+  if (mine) return { mine };
+  if (!ctx.netns || !existsSync(ctx.netns)) return {};
+  return { heldByOthers: () => addressesBesides(runner, ctx.netns, ctx.ifName) };
+}
+
+/** The addresses of every interface but `ifName` in `netns` (none when it is gone meanwhile). */
+async function addressesBesides(runner: CommandRunner, netns: string, ifName: string): Promise<IP[]> {
+  const links = await showLinks(runner, netns).catch(() => []);
+  return links.filter((l) => l.name !== ifName).flatMap((l) => l.addrs.flatMap((a) => parseIP(a.local) ?? []));
 }

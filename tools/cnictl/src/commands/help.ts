@@ -1,5 +1,4 @@
-import { SUPPORTED_VERSIONS } from '@cni-ts/core';
-import pkg from '../../package.json' with { type: 'json' };
+import { BUILD_VERSION, SUPPORTED_VERSIONS } from '@cni-ts/core';
 import { out } from '../cli/output.ts';
 
 const HELP = `cnictl — run CNI network lists like a container runtime, install and check the plugins
@@ -37,6 +36,6 @@ export async function helpCommand(): Promise<number> {
 }
 
 export async function versionCommand(): Promise<number> {
-  out(`cnictl ${pkg.version} (cni-ts); CNI versions ${SUPPORTED_VERSIONS.join(', ')}`);
+  out(`cnictl ${BUILD_VERSION} (cni-ts); CNI versions ${SUPPORTED_VERSIONS.join(', ')}`);
   return 0;
 }
