@@ -288,3 +288,45 @@ export async function bareStarts(rounds, node) {
   const version = (binary) => () => execPlugin(binary, { CNI_COMMAND: 'VERSION' }, {}, node);
   return interleave(rounds, { ours: version(join(DIST_BIN, 'bridge')), reference: version(join(REFERENCE_BIN, 'bridge')) });
 }
+
+/**
+ * A plugin's DEL samples from lifecycles() hold each pod's two DELs in turn (with the netns, then
+ * with it empty): the second of each pair, the one that finds nothing.
+ */
+export function secondDels(s) {
+  return { wall: s.wall.filter((_, i) => i % 2 === 1), cpu: s.cpu.filter((_, i) => i % 2 === 1) };
+}
+
+/** runMeasured without blocking: for benches that run several streams at once. */
+export async function runMeasuredAsync(argv, env, input) {
+  const t0 = process.hrtime.bigint();
+  const proc = Bun.spawn({ cmd: argv, env, stdin: input === undefined ? 'ignore' : Buffer.from(input), stdout: 'pipe', stderr: 'pipe' });
+  const [stdout, stderr] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
+  const status = await proc.exited;
+  const cpu = Number(proc.resourceUsage().cpuTime.total) / 1000;
+  return { status, stdout, stderr, wall: Number(process.hrtime.bigint() - t0) / 1e6, cpu };
+}
+
+/**
+ * chainDriver's lifecycle without blocking: ADD, DEL with the netns (prevResult), DEL with an
+ * empty netns, for one pod; resolves to its { wall, cpu } (ms, CPU of every exec summed).
+ */
+export function asyncLifecycle({ conflist, binDir, node, capabilityArgs = () => ({}) }) {
+  const call = async (plugin, command, env, prevResult, capArgs, cpu) => {
+    const runtimeConfig = Object.fromEntries(Object.keys(plugin.capabilities ?? {}).filter((c) => plugin.capabilities[c] && c in capArgs).map((c) => [c, capArgs[c]]));
+    const config = { ...plugin, name: conflist.name, cniVersion: conflist.cniVersion, ...(Object.keys(runtimeConfig).length > 0 && { runtimeConfig }), ...(prevResult && { prevResult }) };
+    const r = await runMeasuredAsync(inNode(join(binDir, plugin.type), node), { PATH: process.env.PATH, CNI_COMMAND: command, CNI_PATH: binDir, CNI_IFNAME: 'eth0', ...env }, JSON.stringify(config));
+    cpu.total += r.cpu;
+    if (r.status !== 0) throw new Error(`${plugin.type} ${command} ${env.CNI_CONTAINERID} failed: ${r.stdout} ${r.stderr}`);
+    return r.stdout ? JSON.parse(r.stdout) : undefined;
+  };
+  return async (containerId, netns, i) => {
+    const cpu = { total: 0 };
+    const t0 = process.hrtime.bigint();
+    let result;
+    for (const p of conflist.plugins) result = await call(p, 'ADD', { CNI_CONTAINERID: containerId, CNI_NETNS: netns }, result, capabilityArgs(i), cpu);
+    for (const p of [...conflist.plugins].reverse()) await call(p, 'DEL', { CNI_CONTAINERID: containerId, CNI_NETNS: netns }, result, capabilityArgs(i), cpu);
+    for (const p of [...conflist.plugins].reverse()) await call(p, 'DEL', { CNI_CONTAINERID: containerId, CNI_NETNS: '' }, undefined, capabilityArgs(i), cpu);
+    return { wall: Number(process.hrtime.bigint() - t0) / 1e6, cpu: cpu.total };
+  };
+}

@@ -10,7 +10,7 @@
 // lifecycle, beside the bare start of each side's executables (VERSION).
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
-import { DIST_BIN, benchScratch, bareStarts, lifecycles, median, podChain, referenceBinDir, report } from './lib.mjs';
+import { DIST_BIN, benchScratch, bareStarts, lifecycles, median, podChain, referenceBinDir, report, secondDels } from './lib.mjs';
 
 const PODS = Number(process.env.BENCH_LIGHT_PODS ?? 30);
 /** Another build's plugin dir (e.g. main's dist/bin, copied aside): its kube-flannel rows beside ours. */
@@ -92,8 +92,8 @@ export default async function bench() {
       report(`light path, ${key}: per plugin DEL, and a DEL that finds nothing against our own VERSION (reference column = our VERSION)`, [
         { what: '  portmap DEL with netns vs Go portmap', ours: o['portmap DEL'], reference: r['portmap DEL'] },
         { what: `  ${first} DEL with netns vs Go bridge`, ours: o[`${first} DEL`], reference: r['bridge DEL'] },
-        { what: `  ${first} DEL finding nothing vs our VERSION`, ours: lastOf(o[`${first} DEL`], PODS - 1), reference: starts.ours, targets: nothingFound(`${key}: ${first} DEL finding nothing, CPU vs our VERSION`) },
-        { what: '  portmap DEL finding nothing vs our VERSION', ours: lastOf(o['portmap DEL'], PODS - 1), reference: starts.ours, targets: nothingFound(`${key}: portmap DEL finding nothing, CPU vs our VERSION`) },
+        { what: `  ${first} DEL finding nothing vs our VERSION`, ours: secondDels(o[`${first} DEL`]), reference: starts.ours, targets: nothingFound(`${key}: ${first} DEL finding nothing, CPU vs our VERSION`) },
+        { what: '  portmap DEL finding nothing vs our VERSION', ours: secondDels(o['portmap DEL']), reference: starts.ours, targets: nothingFound(`${key}: portmap DEL finding nothing, CPU vs our VERSION`) },
       ]);
     }
     if (BASELINE) {
@@ -109,12 +109,4 @@ export default async function bench() {
   } finally {
     scratch.cleanup();
   }
-}
-
-/**
- * A plugin's DEL samples hold each pod's two DELs in turn (with the netns, then with it empty):
- * the second of each pair is the one that finds nothing.
- */
-function lastOf(s) {
-  return { wall: s.wall.filter((_, i) => i % 2 === 1), cpu: s.cpu.filter((_, i) => i % 2 === 1) };
 }
