@@ -75,7 +75,7 @@ describe('cnictl with the reference plugins', () => {
     expect(run('add', 'single', pod1).code).toBe(0);
     const files = readdirSync(join(ws.cacheDir, 'results'));
     expect(files).toHaveLength(1);
-    expect(files[0]).toMatch(/^single-cnictl-[0-9a-f]{20}-eth0$/);
+    expect(files[0]).toMatch(/^single-cnitool-[0-9a-f]{20}-eth0$/);
     expect(run('del', 'single', pod1).code).toBe(0);
     expect(reservedIps('single')).toEqual([]);
   });
