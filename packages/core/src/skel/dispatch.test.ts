@@ -52,7 +52,7 @@ describe('no CNI_COMMAND', () => {
     for (const command of [undefined, '']) {
       const p = recorder();
       const out = await call(p, { ...ENV, CNI_COMMAND: command });
-      expect(out).toEqual({ stdout: '', stderr: `CNI test plugin (cni-ts)\nCNI protocol versions supported: ${SUPPORTED_VERSIONS.join(', ')}\n`, exitCode: 0 });
+      expect(out).toEqual({ stdout: '', stderr: `CNI test plugin (cni-ts) v0.0.0+source\nCNI protocol versions supported: ${SUPPORTED_VERSIONS.join(', ')}\n`, exitCode: 0 });
       expect(p.calls).toHaveLength(0);
     }
   });

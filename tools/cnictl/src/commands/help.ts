@@ -1,5 +1,4 @@
-import { SUPPORTED_VERSIONS } from '@cni-ts/core';
-import pkg from '../../package.json' with { type: 'json' };
+import { BUILD_VERSION, SUPPORTED_VERSIONS } from '@cni-ts/core';
 import { out, UsageError } from '../cli/output.ts';
 import { commandHelp, COMMANDS, overview, unknownCommand } from '../cli/usage.ts';
 
@@ -16,6 +15,6 @@ export async function helpCommand(argv: readonly string[] = []): Promise<number>
 }
 
 export async function versionCommand(): Promise<number> {
-  out(`cnictl ${pkg.version} (cni-ts); CNI versions ${SUPPORTED_VERSIONS.join(', ')}`);
+  out(`cnictl ${BUILD_VERSION} (cni-ts); CNI versions ${SUPPORTED_VERSIONS.join(', ')}`);
   return 0;
 }
