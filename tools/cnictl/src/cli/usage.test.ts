@@ -13,7 +13,7 @@ describe('usage', () => {
   });
 
   it('reads the option names from the option lines', () => {
-    expect(optionNames('sysdump')).toEqual(expect.arrayContaining(['-o', '--output', '--conf-dir']));
+    expect(optionNames('install')).toEqual(['--dir', '--from']);
     expect(optionNames('gc')).toEqual(expect.arrayContaining(['--valid-attachments', '--all-stale', '--dry-run']));
     expect(optionNames('gc')).not.toContain('--json');
   });
@@ -22,7 +22,7 @@ describe('usage', () => {
     expect(didYouMean('stauts', Object.keys(COMMANDS))).toBe('status');
     expect(didYouMean('brdge', ['bridge', 'portmap'])).toBe('bridge');
     expect(didYouMean('frobnicate', Object.keys(COMMANDS))).toBeUndefined();
-    expect(unknownCommand('doctr')).toBe('unknown command "doctr": did you mean "doctor"? (see: cnictl help)');
+    expect(unknownCommand('isntall')).toBe('unknown command "isntall": did you mean "install"? (see: cnictl help)');
   });
 
   it('completes every command and its options', () => {
