@@ -12,3 +12,4 @@ export * from './json.ts';
 export * from './fields.ts';
 export * from './netconf-fields.ts';
 export * from './skel/process.ts';
+export * from './build-version.ts';
