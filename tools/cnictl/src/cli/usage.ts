@@ -87,6 +87,17 @@ export const COMMANDS: Readonly<Record<string, CommandHelp>> = {
     ],
     example: 'cnictl doctor --json | jq \'.[] | select(.severity != "ok")\'',
   },
+  sysdump: {
+    usage: 'sysdump [-o FILE] [options]',
+    summary: 'one tarball of what a maintainer asks for: conflists, subnet.env, state, rules, links, sysctls, versions',
+    options: [
+      ...SOURCES,
+      '-o, --output FILE       the tarball (default ./cni-sysdump-<host>-<time>.tar.gz)',
+      '--data-dir DIR          host-local reservations (default /var/lib/cni/networks)',
+      '--subnet-file FILE      flannel subnet.env (default /run/flannel/subnet.env)',
+    ],
+    example: 'cnictl sysdump -o /tmp/node1.tar.gz',
+  },
   install: {
     usage: 'install --dir DIR [--from DIR] [plugin...]',
     summary: 'put the plugin executables in DIR (default: every plugin), never writing into a running one',
