@@ -79,11 +79,17 @@ export class ChainRuntime {
   }
 
   private call(type: string, command: string, a: Attachment, config: unknown): Promise<CallOutcome> {
+    return this.exec(type, command, a, JSON.stringify(config));
+  }
+
+  /** One plugin call with `stdin` as given (any text) and `env` added to the runtime's variables. */
+  exec(type: string, command: string, a: Attachment, stdin: string, extraEnv: Record<string, string> = {}): Promise<CallOutcome> {
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin',
       CNI_COMMAND: command,
       CNI_PATH: this.cniPath,
       ...(command !== 'GC' && { CNI_CONTAINERID: a.containerId, CNI_NETNS: a.netns, CNI_IFNAME: a.ifName }),
+      ...extraEnv,
     };
     const child = spawn('nsenter', [`--net=${this.node}`, '--', join(this.cniPath, type)], { env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
@@ -91,7 +97,7 @@ export class ChainRuntime {
     child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
     child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
     child.stdin.on('error', () => undefined);
-    child.stdin.end(JSON.stringify(config));
+    child.stdin.end(stdin);
     let killed = false;
     let timer: NodeJS.Timeout | undefined;
     if (this.killAt !== undefined) {
