@@ -29,8 +29,8 @@ describe('shipped plugins and the fix for a missing one', () => {
   });
 
   it('install: a typo is named, a name not ours lists what ships, "build first" only when nothing is built', () => {
-    expect(missingSourceText('brdge', '/d', ['bridge', 'portmap'])).toBe('no plugin "brdge" in /d: did you mean "bridge"?');
-    expect(missingSourceText('tuning', '/d', ['bridge', 'portmap'])).toBe('no plugin "tuning" in /d: this build ships bridge, portmap');
+    expect(missingSourceText('brdge', '/d', ['bridge', 'portmap'])).toBe('no executable "brdge" in /d: did you mean "bridge"?');
+    expect(missingSourceText('tuning', '/d', ['bridge', 'portmap'])).toBe('no executable "tuning" in /d: this build ships bridge, portmap');
     expect(missingSourceText('bridge', '/d', [])).toMatch(/build first with npm run build/);
   });
 });

@@ -47,5 +47,5 @@ export function missingPluginFix(type: string, path: readonly string[], shipped:
 export function missingSourceText(name: string, from: string, shipped: readonly string[] = shippedPlugins(from)): string {
   if (shipped.length === 0) return `no executable "${name}" in ${from} (build first with npm run build, or pass --from DIR)`;
   const near = didYouMean(name, shipped);
-  return `no plugin "${name}" in ${from}: ${near ? `did you mean "${near}"?` : `this build ships ${shipped.join(', ')}`}`;
+  return `no executable "${name}" in ${from}: ${near ? `did you mean "${near}"?` : `this build ships ${shipped.join(', ')}`}`;
 }
