@@ -1,4 +1,5 @@
 import { invalidConfig } from './spec/errors.ts';
+import type { NetConf } from './spec/types.ts';
 
 /**
  * Declarative config fields: one definition per key, read by the plugin's parser (types, ranges,
@@ -220,3 +221,18 @@ export const listField = <I extends Field>(items: I, maxItems: number, doc: stri
 });
 export const objectField = (fields: Fields, doc: string, more: Omit<ObjectField, 'kind' | 'doc' | 'fields'> = {}): ObjectField => ({ kind: 'object', fields, doc, ...more });
 export const anyField = (doc: string): OpenField => ({ kind: 'any', doc });
+
+/**
+ * A plugin's parse-only entry: its keys and the checks its ADD makes before any side effect, at
+ * any cniVersion. `cnictl validate` asks it, so validate reports exactly what ADD would.
+ */
+export interface ConfigEntry {
+  /** The plugin's own keys, on top of NETCONF_FIELDS, or (`section: 'ipam'`) of its ipam object. */
+  fields: Fields;
+  /** An IPAM plugin reads its keys from the config's `ipam` object, in any case. */
+  section?: 'ipam';
+  /** The plugin builds its delegate's `ipam` itself: the IPAM plugin never sees this one as is. */
+  rewritesIpam?: boolean;
+  /** Throws the CniError ADD would throw for this config and CNI_ARGS. */
+  parse(conf: NetConf, cniArgs: string): void;
+}
