@@ -1,3 +1,4 @@
+import { isAbsolute } from 'node:path';
 import { invalidConfig, type NetConf } from '@cni-ts/core';
 
 export const DEFAULT_SUBNET_FILE = '/run/flannel/subnet.env';
@@ -23,10 +24,12 @@ export interface FlannelConf {
 }
 
 export function parseFlannelConf(conf: NetConf): FlannelConf {
-  const str = (key: string, fallback: string): string => {
+  // Absolute only: a relative path would resolve against whatever directory the runtime runs in.
+  const path = (key: string, fallback: string): string => {
     const v = conf[key];
     if (v === undefined || v === '') return fallback;
     if (typeof v !== 'string') throw invalidConfig(`"${key}" must be a string (a file path)`);
+    if (!isAbsolute(v)) throw invalidConfig(`"${key}" must be an absolute path, got ${JSON.stringify(v)}`);
     return v;
   };
   const delegate = conf.delegate ?? {};
@@ -46,8 +49,8 @@ export function parseFlannelConf(conf: NetConf): FlannelConf {
   return {
     name: conf.name,
     ...(typeof conf.cniVersion === 'string' && conf.cniVersion !== '' && { cniVersion: conf.cniVersion }),
-    subnetFile: str('subnetFile', DEFAULT_SUBNET_FILE),
-    dataDir: str('dataDir', DEFAULT_DATA_DIR),
+    subnetFile: path('subnetFile', DEFAULT_SUBNET_FILE),
+    dataDir: path('dataDir', DEFAULT_DATA_DIR),
     delegate: structuredClone(d),
     ipam: structuredClone(ipam),
     routes: structuredClone(routes as Array<Record<string, unknown>>),

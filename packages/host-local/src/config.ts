@@ -37,6 +37,8 @@ export function parseStoreLocation(config: NetConf): StoreLocation {
   if (dataDir !== undefined && (typeof dataDir !== 'string' || dataDir === '')) {
     throw invalidConfig(`ipam.dataDir: must be a non-empty string path, got ${JSON.stringify(dataDir)}`);
   }
+  // A relative path would resolve against whatever directory the runtime runs in.
+  if (dataDir !== undefined && !dataDir.startsWith('/')) throw invalidConfig(`ipam.dataDir: must be an absolute path, got ${JSON.stringify(dataDir)}`);
   return { name: config.name, dataDir: dataDir ?? DEFAULT_DATA_DIR };
 }
 

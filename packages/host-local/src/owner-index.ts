@@ -1,5 +1,6 @@
-import { appendFileSync, readFileSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { statSync, unlinkSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
+import { readFileNoFollow, writeFileNoFollow } from '@cni-ts/linux';
 import type { NetworkDir, OwnedFile, Owner } from './store.ts';
 
 /** First line of the index file; every entry line after it is `<owner key> <address>`. */
@@ -92,13 +93,13 @@ export class OwnerIndex {
   seal(): void {
     if (!this.known) return;
     try {
-      if (this.rewrite) writeFileSync(this.path, this.text, { mode: 0o600 });
-      else if (this.appended) appendFileSync(this.path, this.appended);
+      if (this.rewrite) writeFileNoFollow(this.path, this.text);
+      else if (this.appended) writeFileNoFollow(this.path, this.appended, { append: true });
       this.rewrite = false;
       this.appended = '';
       const now = Date.now() / 1000;
       utimesSync(this.net.path, now, now - 1);
-      writeFileSync(this.stampPath, this.currentStamp(), { mode: 0o600 });
+      writeFileNoFollow(this.stampPath, this.currentStamp());
     } catch {
       this.invalidate();
     }
@@ -146,9 +147,10 @@ export class OwnerIndex {
   }
 }
 
+/** The file's text (never through a symlink), or `fallback` when it cannot be read. */
 function readOr<T>(path: string, fallback: T): string | T {
   try {
-    return readFileSync(path, 'utf8');
+    return readFileNoFollow(path);
   } catch {
     return fallback;
   }

@@ -11,7 +11,7 @@ import type { OwnedFile, Owner } from './store.ts';
 export async function del(ctx: CallContext): Promise<void> {
   const loc = parseStoreLocation(ctx.config);
   if (!networkDir(loc).exists()) return; // nothing was ever reserved here
-  await withNetwork(loc, 'change', (s) => {
+  await withNetwork(loc, 'change', ctx.log, (s) => {
     for (const { name, owner } of s.reservationsOf(ctx.containerId, ctx.ifName)) {
       s.net.release(name);
       s.index.remove(owner, name);
@@ -32,10 +32,14 @@ export async function gc(ctx: CallContext): Promise<void> {
   const exact = new Set(valid.map((a) => `${a.containerID}\n${a.ifname}`));
   const containers = new Set(valid.map((a) => a.containerID));
   const isValid = (o: Owner): boolean => (o.ifName === undefined ? containers.has(o.containerId) : exact.has(`${o.containerId}\n${o.ifName}`));
-  await withNetwork(loc, 'rewrite', (s) => {
+  await withNetwork(loc, 'rewrite', ctx.log, (s) => {
     const kept: OwnedFile[] = [];
     const released: string[] = [];
     for (const { name, reservation: r } of s.net.readReservations()) {
+      if (r.kind === 'foreign') {
+        ctx.log(`host-local GC: skipped ${s.net.path}/${name}: it is ${r.what}, not a reservation file`);
+        continue;
+      }
       if (r.kind === 'owner' && isValid(r.owner)) {
         kept.push({ name, owner: r.owner });
         continue;
