@@ -1,6 +1,6 @@
 // dist/bin/flannel under races and broken state: GC running while ADDs run, temp files of a
 // killed ADD, a directory where a saved config goes, CNI_IFNAME=lo, relative paths.
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DIST_BIN, startPlugin } from '../lib/exec.ts';
@@ -15,7 +15,6 @@ afterEach(() => n.cleanup());
 
 const conf = () => n.config({ cniVersion: '1.1.0', delegate: { bridge: `${n.ns.prefix}br` } });
 const noTrace = (out: { stdout: string; stderr: string }): void => expect(out.stdout + out.stderr).not.toMatch(/\n\s+at /);
-const allFiles = (): string[] => (existsSync(n.dataDir) ? readdirSync(n.dataDir).filter((f) => f !== '.lock').sort() : []);
 
 describe('flannel GC while ADDs run', () => {
   // Every ADD in flight is in valid-attachments, so GC must not disturb any of them. Before the
@@ -48,10 +47,10 @@ describe('flannel GC while ADDs run', () => {
     }
     expect(failures).toEqual([]);
     expect(gcs).toBeGreaterThanOrEqual(ROUNDS);
-    expect(allFiles()).toEqual(ids.map((id) => `${id}:eth0`).sort());
+    expect(n.savedFiles()).toEqual(ids.map((id) => `${id}:eth0`).sort());
     expect(n.reservations()).toHaveLength(ids.length);
     for (const id of ids) expect(n.run({ command: 'DEL', config: conf(), containerId: id, pod: `${n.ns.prefix}-${id}`, cniPath: DIST_BIN }).code).toBe(0);
-    expect(allFiles()).toEqual([]);
+    expect(n.savedFiles()).toEqual([]);
     expect(n.reservations()).toEqual([]);
   });
 });
@@ -62,12 +61,12 @@ describe('flannel temp files and odd saved files', () => {
     for (const f of ['ctr1:eth0.tmp-4242-abc123', 'ctr1:eth0.tmp-77-zz9', 'ctr2:eth0.tmp-1-a']) writeFileSync(join(n.dataDir, f), '{"type":"bri');
     // No saved file at all (killed before the rename): DEL still takes the temps.
     expect(n.run({ command: 'DEL', config: conf(), cniPath: DIST_BIN }).code).toBe(0);
-    expect(allFiles()).toEqual(['ctr2:eth0.tmp-1-a']);
+    expect(n.savedFiles()).toEqual(['ctr2:eth0.tmp-1-a']);
     // With a saved file too.
     const pod = n.pod('p2');
     expect(n.run({ command: 'ADD', config: conf(), containerId: 'ctr2', pod, cniPath: DIST_BIN }).code).toBe(0);
     expect(n.run({ command: 'DEL', config: conf(), containerId: 'ctr2', pod, cniPath: DIST_BIN }).code).toBe(0);
-    expect(allFiles()).toEqual([]);
+    expect(n.savedFiles()).toEqual([]);
     expect(n.reservations()).toEqual([]);
   });
 
@@ -78,7 +77,7 @@ describe('flannel temp files and odd saved files', () => {
     const add = n.run({ command: 'ADD', config: conf(), pod, cniPath: DIST_BIN });
     expect(add.json).toMatchObject({ code: 5, msg: expect.stringContaining(n.dataDir) });
     noTrace(add);
-    expect(allFiles()).toEqual(['ctr1:eth0']);
+    expect(n.savedFiles()).toEqual(['ctr1:eth0']);
     expect(n.reservations()).toEqual([]);
     expect(n.linkNames(pod)).toEqual(['lo']);
   });
@@ -98,7 +97,7 @@ describe('flannel temp files and odd saved files', () => {
     noTrace(del);
     expect(n.reservations()).toEqual([]);
     expect(n.linkNames(pod)).not.toContain('eth0');
-    expect(allFiles()).toEqual(withFile ? ['ctr1:eth0'] : []);
+    expect(n.savedFiles()).toEqual(withFile ? ['ctr1:eth0'] : []);
     expect(n.run({ command: 'DEL', config: conf(), pod, cniPath: DIST_BIN }).code).toBe(0);
   });
 
@@ -107,7 +106,7 @@ describe('flannel temp files and odd saved files', () => {
     const add = n.run({ command: 'ADD', config: conf(), pod, ifName: 'lo', cniPath: DIST_BIN });
     expect(add.json).toMatchObject({ code: 4, msg: expect.stringContaining('CNI_IFNAME "lo"') });
     expect(add.stderr).toBe('');
-    expect(allFiles()).toEqual([]);
+    expect(n.savedFiles()).toEqual([]);
     expect(n.reservations()).toEqual([]);
     const del = n.run({ command: 'DEL', config: conf(), pod, ifName: 'lo', cniPath: DIST_BIN });
     expect([del.code, del.stderr]).toEqual([0, '']);

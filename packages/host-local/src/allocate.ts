@@ -2,6 +2,7 @@ import { CniError, ErrorCode } from '@cni-ts/core';
 import type { RequestedIP } from './config.ts';
 import { formatIP, sameIP, type IP } from '@cni-ts/core/net/ip';
 import { candidates, capacity, describeSet, rangeFor, type Range, type RangeSet } from './range.ts';
+import { releasePreviousBoots } from './previous-boot.ts';
 import type { Session } from './session.ts';
 import type { Owner } from './store.ts';
 
@@ -49,7 +50,17 @@ function checkRequested(s: Session, set: RangeSet, requested: RequestedIP): Allo
   return { ip: requested.ip, range };
 }
 
+/** The next free address of the set; when it is full, what pods of a previous boot held. */
 function findFree(s: Session, set: RangeSet, setIndex: number): Allocation {
+  try {
+    return firstFree(s, set, setIndex);
+  } catch (err) {
+    if (releasePreviousBoots(s, set) === 0) throw err;
+    return firstFree(s, set, setIndex);
+  }
+}
+
+function firstFree(s: Session, set: RangeSet, setIndex: number): Allocation {
   let inUse = 0n;
   for (const candidate of candidates(set, s.net.lastReserved(setIndex))) {
     const held = s.net.read(candidate.ip);

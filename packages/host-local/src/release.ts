@@ -1,5 +1,6 @@
 import type { Attachment, CallContext } from '@cni-ts/core';
 import { parseStoreLocation } from './config.ts';
+import { ownerKey } from './owner-index.ts';
 import { networkDir, withNetwork } from './session.ts';
 import type { OwnedFile, Owner } from './store.ts';
 
@@ -35,17 +36,21 @@ export async function gc(ctx: CallContext): Promise<void> {
   await withNetwork(loc, 'rewrite', ctx.log, (s) => {
     const kept: OwnedFile[] = [];
     const released: string[] = [];
+    // No pod survives a reboot: a reservation made before it goes, whatever the runtime lists.
+    const previousBoot = new Set(s.index.fromPreviousBoots().map((e) => `${e.key} ${e.name}`));
     for (const { name, reservation: r } of s.net.readReservations()) {
       if (r.kind === 'foreign') {
         ctx.log(`host-local GC: skipped ${s.net.path}/${name}: it is ${r.what}, not a reservation file`);
         continue;
       }
-      if (r.kind === 'owner' && isValid(r.owner)) {
+      const fromPreviousBoot = r.kind === 'owner' && previousBoot.has(`${ownerKey(r.owner)} ${name}`);
+      if (r.kind === 'owner' && isValid(r.owner) && !fromPreviousBoot) {
         kept.push({ name, owner: r.owner });
         continue;
       }
       s.net.release(name);
-      released.push(r.kind === 'owner' ? `${name} (${r.owner.containerId}${r.owner.ifName ? `/${r.owner.ifName}` : ''})` : `${name} (no owner)`);
+      const why = fromPreviousBoot ? ', before this boot' : '';
+      released.push(r.kind === 'owner' ? `${name} (${r.owner.containerId}${r.owner.ifName ? `/${r.owner.ifName}` : ''}${why})` : `${name} (no owner)`);
     }
     if (released.length > 0) ctx.log(`host-local GC released ${released.length} address(es) in network ${loc.name}: ${released.join(', ')}`);
     s.index.replace(kept);
