@@ -1,9 +1,10 @@
-import { copyFileSync, linkSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, linkSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DIST_BIN } from '../lib/exec.ts';
-import { ADD_ENV, config, exec, NODE_BUNDLE, parseError, PLUGINS, STANDALONE, SUPPORTED } from './run.ts';
+import { DIST_BIN, REPO_ROOT } from '../lib/exec.ts';
+import { aboutLine, ADD_ENV, BUILT_AS, config, exec, NODE_BUNDLE, parseError, PLUGINS, STANDALONE, SUPPORTED } from './run.ts';
 
 /** Calls the dispatcher refuses before any plugin code runs, with the code and the words that name the fault. */
 const BAD_INPUT: Array<{ what: string; env?: Record<string, string | undefined>; stdin?: string; code: number; msg: RegExp }> = [
@@ -38,7 +39,7 @@ for (const launcher of [STANDALONE, NODE_BUNDLE]) {
 
         it('without CNI_COMMAND prints the about text on stderr, nothing on stdout, exit 0', () => {
           const r = exec(launcher.argv(plugin), { PATH: ADD_ENV.PATH });
-          expect(r).toEqual({ status: 0, stdout: '', stderr: `CNI ${plugin} plugin (cni-ts)\nCNI protocol versions supported: ${SUPPORTED.join(', ')}\n` });
+          expect(r).toEqual({ status: 0, stdout: '', stderr: `${aboutLine(plugin)}\nCNI protocol versions supported: ${SUPPORTED.join(', ')}\n` });
         });
 
         for (const c of BAD_INPUT) {
@@ -88,27 +89,42 @@ describe('the multi-call executable dispatches on the name it is invoked by', ()
 
   it('a symlink named after a plugin runs that plugin', () => {
     symlinkSync(exe, join(dir, 'portmap'));
-    expect(about(join(dir, 'portmap'))).toBe('CNI portmap plugin (cni-ts)');
+    expect(about(join(dir, 'portmap'))).toBe(aboutLine('portmap'));
   });
 
   it('a hard link (or copy) named after another plugin runs that plugin', () => {
-    expect(about(link('host-local'))).toBe('CNI host-local plugin (cni-ts)');
+    expect(about(link('host-local'))).toBe(aboutLine('host-local'));
     const r = exec([join(dir, 'host-local')], { CNI_COMMAND: 'VERSION' });
     expect(JSON.parse(r.stdout).supportedVersions).toEqual(SUPPORTED);
   });
 
   it('each dist/bin name runs its own plugin', () => {
-    for (const plugin of PLUGINS) expect(about(join(DIST_BIN, plugin))).toBe(`CNI ${plugin} plugin (cni-ts)`);
+    for (const plugin of PLUGINS) expect(about(join(DIST_BIN, plugin))).toBe(aboutLine(plugin));
   });
 
   it('an unknown name says how to invoke it: words for a person, a CNI error for a runtime', () => {
     const unknown = link('cni-ts-unknown');
     const person = exec([unknown], { PATH: ADD_ENV.PATH });
     expect(person).toMatchObject({ status: 1, stdout: '' });
-    expect(person.stderr).toMatch(/invoked as "cni-ts-unknown"; invoke me as one of bridge, host-local, portmap, flannel, cnictl/);
+    expect(person.stderr).toMatch(/invoked as "cni-ts-unknown"; invoke me as one of bridge, host-local, portmap, flannel, loopback, cnictl/);
     const runtime = exec([unknown], { ...ADD_ENV }, config());
     expect(parseError(runtime)).toMatchObject({ code: 999, msg: expect.stringContaining('invoked as "cni-ts-unknown"') });
     const bare = exec([exe], { CNI_COMMAND: 'VERSION' });
     expect(parseError(bare).msg).toContain('invoked as "cni-ts"');
+  });
+});
+
+describe('the version', () => {
+  it('cnictl version names the version the plugins were built as', () => {
+    const r = exec([join(DIST_BIN, 'cnictl'), 'version'], { PATH: ADD_ENV.PATH });
+    expect(r).toMatchObject({ status: 0, stderr: '' });
+    expect(r.stdout).toMatch(new RegExp(`^cnictl ${BUILT_AS.replace(/[.+]/g, '\\$&')} \\(cni-ts\\); CNI versions `));
+  });
+
+  it('is package.json version, plus the commit when built from a git checkout', () => {
+    const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+    const commit = spawnSync('git', ['-C', REPO_ROOT, 'rev-parse', '--short=12', 'HEAD'], { encoding: 'utf8' });
+    if (commit.status !== 0) expect(BUILT_AS).toBe(pkg.version);
+    else expect(BUILT_AS).toMatch(new RegExp(`^${pkg.version.replace(/\./g, '\\.')}\\+${commit.stdout.trim()}(\\.dirty)?$`));
   });
 });

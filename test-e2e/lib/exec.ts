@@ -1,5 +1,4 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -8,8 +7,8 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..
 export const DIST_BIN = join(REPO_ROOT, 'dist/bin');
 /** Debian's containernetworking-plugins: the Go reference plugins. */
 export const REFERENCE_BIN = '/usr/lib/cni';
-/** The Bun that builds the executables (tools/build/options.mjs resolves it the same way). */
-export const BUN = createRequire(import.meta.url).resolve('@oven/bun-linux-x64/bin/bun');
+/** The Bun that builds the executables (the host's runtime package). */
+export const BUN = ((await import(join(REPO_ROOT, 'tools/build/options.mjs'))) as { bunBinary: string }).bunBinary;
 
 const DEFAULT_PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
 

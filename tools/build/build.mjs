@@ -3,12 +3,11 @@
 //   dist/bin/cni-ts        the Bun-compiled multi-call executable (no Node.js needed on the host),
 //   dist/bin/<program>     hard links to it under every plugin name and cnictl.
 import { build } from 'esbuild';
-import { execFileSync } from 'node:child_process';
 import { copyFileSync, linkSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeHardenedRuntime } from './harden-runtime.mjs';
-import { bunBinary, compileFlags, esbuildOptions, multicallEntry, programs, root } from './options.mjs';
+import { compileExecutable } from './compile.mjs';
+import { bunBinary, esbuildOptions, hostArchitecture, multicallEntry, programs, root } from './options.mjs';
 
 const dist = join(root, 'dist');
 mkdirSync(join(dist, 'js'), { recursive: true });
@@ -25,12 +24,8 @@ const exe = join(dist, 'bin', 'cni-ts');
 const installing = `${exe}.tmp-${process.pid}`;
 const work = mkdtempSync(join(tmpdir(), 'cni-ts-build-'));
 try {
-  const runtime = join(work, 'bun-hardened');
   const compiled = join(work, 'cni-ts');
-  writeHardenedRuntime(runtime);
-  execFileSync(bunBinary, ['build', ...compileFlags, `--compile-executable-path=${runtime}`, `--outfile=${compiled}`, join(dist, 'js', 'cni-ts.cjs')], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  compileExecutable({ arch: hostArchitecture, runtime: bunBinary, bundle: join(dist, 'js', 'cni-ts.cjs'), outfile: compiled, work });
   // Put in place as `cnictl install` writes it (copyFileSync): how a file's pages entered the
   // page cache moves every call of it by ~2 ms (flannel ADD 21.8 ms after a copy, 23.9 ms as bun
   // wrote it, 24.6 ms once its pages were evicted and read back by exec; test-e2e/bench/README.md),

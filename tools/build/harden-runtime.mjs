@@ -5,7 +5,6 @@
 // the first byte of each becomes NUL, and no environment variable name can contain NUL, so no
 // value can ever be looked up under them again. docs/security.md lists each vector and its test.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { bunBinary } from './options.mjs';
 
 export const ERASED_VARIABLES = {
   // `--preload FILE`, `--config FILE` (whose preload runs), `--inspect`...: code before ours.
@@ -20,13 +19,13 @@ export const ERASED_VARIABLES = {
   BUN_INSPECT: 'open a debugger',
 };
 
-/** Write the hardened runtime to `outPath`; throws when this Bun no longer has a name (review the list). */
-export function writeHardenedRuntime(outPath) {
-  const runtime = readFileSync(bunBinary);
+/** Write a hardened copy of the Bun runtime `source` to `outPath`; throws when it no longer has a name (review the list). */
+export function writeHardenedRuntime(source, outPath) {
+  const runtime = readFileSync(source);
   for (const name of Object.keys(ERASED_VARIABLES)) {
     const bytes = Buffer.from(name);
     let at = runtime.indexOf(bytes);
-    if (at < 0) throw new Error(`${bunBinary} has no "${name}": Bun changed, review ERASED_VARIABLES in harden-runtime.mjs`);
+    if (at < 0) throw new Error(`${source} has no "${name}": Bun changed, review ERASED_VARIABLES in harden-runtime.mjs`);
     for (; at >= 0; at = runtime.indexOf(bytes, at + 1)) runtime[at] = 0;
   }
   writeFileSync(outPath, runtime, { mode: 0o755 });

@@ -67,7 +67,7 @@ const percentile = (values, p) => [...values].sort((a, b) => a - b)[Math.floor(v
 const evict = (file) => execFileSync('dd', [`if=${file}`, 'iflag=nocache', 'count=0', 'status=none']);
 
 try {
-  writeHardenedRuntime(runtime);
+  writeHardenedRuntime(bunBinary, runtime);
   const binaries = {}; // contender -> executable
   const groups = {}; // label -> its contenders (one per layout)
   for (const [i, [label, variant]] of Object.entries(variants).entries()) {

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { lazyBuiltins } from './lazy-builtins.mjs';
+import { buildVersion } from './version.mjs';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -13,6 +14,7 @@ export const programs = {
   'host-local': 'packages/host-local/src/main.ts',
   portmap: 'packages/portmap/src/main.ts',
   flannel: 'packages/flannel/src/main.ts',
+  loopback: 'packages/loopback/src/main.ts',
   cnictl: 'tools/cnictl/src/bin.ts',
 };
 
@@ -29,10 +31,29 @@ export const esbuildOptions = {
   legalComments: 'none',
   minifySyntax: true,
   plugins: [lazyBuiltins],
+  // packages/core/src/build-version.ts
+  define: { CNI_TS_BUILD_VERSION: JSON.stringify(buildVersion(root)) },
 };
 
-/** Bun's compiler, from the @oven/bun-linux-x64 package (its binary ships inside the package). */
-export const bunBinary = createRequire(import.meta.url).resolve('@oven/bun-linux-x64/bin/bun');
+/**
+ * The architectures a release is built for: Go's names (as the reference plugins' tarballs and
+ * Docker's TARGETARCH say them), Bun's `--target`, the npm package whose binary is the runtime
+ * embedded in the executable, and the ELF e_machine of that executable.
+ */
+export const architectures = {
+  amd64: { bunTarget: 'bun-linux-x64', runtimePackage: '@oven/bun-linux-x64', elfMachine: 62 },
+  arm64: { bunTarget: 'bun-linux-arm64', runtimePackage: '@oven/bun-linux-aarch64', elfMachine: 183 },
+};
+
+/** This machine's architecture in those names. */
+export const hostArchitecture = { x64: 'amd64', arm64: 'arm64' }[process.arch];
+
+/**
+ * Bun's compiler: the host's runtime package (both are optionalDependencies of exactly one
+ * version, so `npm ci` installs the one this machine runs; its binary ships inside it).
+ */
+if (!hostArchitecture) throw new Error(`cni-ts builds on x86_64 or arm64 Linux, not on ${process.arch}`);
+export const bunBinary = createRequire(import.meta.url).resolve(`${architectures[hostArchitecture].runtimePackage}/bin/bun`);
 
 /**
  * `bun build --compile` flags. A plugin runs as root in the runtime's working directory, so the

@@ -9,3 +9,4 @@ export * from './invoke/delegate.ts';
 export * from './args.ts';
 export * from './validate.ts';
 export * from './skel/process.ts';
+export * from './build-version.ts';

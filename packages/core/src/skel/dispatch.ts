@@ -1,3 +1,4 @@
+import { BUILD_VERSION } from '../build-version.ts';
 import { CniError, ErrorCode } from '../spec/errors.ts';
 import type { NetConf } from '../spec/types.ts';
 import { convertResult, parseResult } from '../version/convert.ts';
@@ -27,9 +28,9 @@ const debugTraces = (env: CallInput['env']): boolean => env.CNI_TS_DEBUG === '1'
 /** The VERSION answer: always 1.1.0, whatever version the caller sent (as the Go skel does). */
 const versionAnswer = (): string => JSON.stringify({ cniVersion: CURRENT_VERSION, supportedVersions: SUPPORTED_VERSIONS });
 
-/** The about text printed on stderr when the executable runs without CNI_COMMAND. */
+/** The about text printed on stderr when the executable runs without CNI_COMMAND (the Go skel's shape). */
 const aboutText = (name: string): string =>
-  `CNI ${name} plugin (cni-ts)\nCNI protocol versions supported: ${SUPPORTED_VERSIONS.join(', ')}\n`;
+  `CNI ${name} plugin (cni-ts) v${BUILD_VERSION}\nCNI protocol versions supported: ${SUPPORTED_VERSIONS.join(', ')}\n`;
 
 /**
  * Run one plugin call without touching the process: env and stdin in, stdout/stderr/exit code

@@ -32,14 +32,23 @@ export function parseStdinConfig(stdin: string): NetConf {
   return conf as NetConf;
 }
 
-/** `cni.dev/valid-attachments`, or its pre-release name `cni.dev/attachments` (libcni sends both). */
+/** GC's list of attachments to keep: the spec's key, and its pre-release name (libcni ≥ 1.2.3 sends both). */
+const ATTACHMENT_KEYS = ['cni.dev/valid-attachments', 'cni.dev/attachments'] as const;
+
+/**
+ * The attachments a GC must keep, read in this one place for every plugin: from
+ * `cni.dev/valid-attachments`, else from the older `cni.dev/attachments` (what a runtime written
+ * to the spec's first name for it sends); neither means none is valid. Errors name the key read.
+ */
 export function parseAttachments(config: NetConf): Attachment[] {
-  const raw = config['cni.dev/valid-attachments'] ?? config['cni.dev/attachments'] ?? [];
-  if (!Array.isArray(raw)) throw new CniError(ErrorCode.InvalidConfig, '"cni.dev/valid-attachments" must be a list');
+  const key = ATTACHMENT_KEYS.find((k) => config[k] !== undefined && config[k] !== null);
+  if (!key) return [];
+  const raw = config[key];
+  if (!Array.isArray(raw)) throw new CniError(ErrorCode.InvalidConfig, `"${key}" must be a list`);
   return raw.map((a, i) => {
     const att = a as Partial<Attachment> | null;
     if (!att || typeof att.containerID !== 'string' || typeof att.ifname !== 'string') {
-      throw new CniError(ErrorCode.InvalidConfig, `"cni.dev/valid-attachments"[${i}] must have string containerID and ifname`);
+      throw new CniError(ErrorCode.InvalidConfig, `"${key}"[${i}] must have string containerID and ifname`);
     }
     return { containerID: att.containerID, ifname: att.ifname };
   });

@@ -65,6 +65,7 @@ export const IFF_PROMISC = 0x100;
 // Address attributes (IFA_*)
 export const IFA_ADDRESS = 1;
 export const IFA_LOCAL = 2;
+export const IFA_BROADCAST = 4;
 export const IFA_FLAGS = 8;
 export const IFA_F_NODAD = 0x2;
 

@@ -151,6 +151,7 @@ function changeAddress(links: LinkIndexes, cmd: Extract<IpCommand, { op: 'addr' 
   const header = ifaddrmsg(family(cmd.address.family), cmd.address.prefix, cmd.nodad ? K.IFA_F_NODAD : 0, scope, links.of(cmd.dev));
   const bytes = ipBytes(cmd.address);
   const m = new MessageBuilder(type, flags).header(header).attr(K.IFA_LOCAL, bytes).attr(K.IFA_ADDRESS, bytes);
+  if (cmd.broadcast) m.attr(K.IFA_BROADCAST, ipBytes(cmd.broadcast));
   if (cmd.nodad) m.u32(K.IFA_FLAGS, K.IFA_F_NODAD);
   return m.bytes();
 }

@@ -37,7 +37,7 @@ export async function labUp(o: UpOptions, host = new LabHost()): Promise<LabStat
     await host.in(node.netns, ['sysctl', '-qw', 'net.ipv4.ip_forward=1', 'net.ipv6.conf.all.forwarding=1']);
     await host.in(node.netns, ['ip', '-batch', '-'], nodeBatch(plan, node));
     const fdb = nodeFdbBatch(plan, node);
-    if (fdb) await host.in(node.netns, ['bridge', '-batch', '-'], fdb);
+    if (fdb) await host.bridgeBatch(node.netns, fdb);
   }
   o.say(`underlay ${plan.underlayNetns}; nodes ${plan.nodes.map((n) => `${n.name} (${n.netns}, ${n.underlay4}, pods ${n.subnet4}${n.subnet6 ? ` ${n.subnet6}` : ''})`).join(', ')}`);
 

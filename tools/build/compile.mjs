@@ -1,0 +1,22 @@
+// One multi-call executable from the bundle dist/js/cni-ts.cjs: Bun's compiler (the host's) with
+// the hardened copy of a target architecture's runtime embedded. Used by build.mjs (the host's
+// architecture) and release.mjs (every architecture).
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { writeHardenedRuntime } from './harden-runtime.mjs';
+import { architectures, bunBinary, compileFlags } from './options.mjs';
+
+/**
+ * @param {{ arch: keyof typeof architectures, runtime: string, bundle: string, outfile: string, work: string }} o
+ *   runtime: the target's Bun binary, of exactly the compiler's version (the embedded bytecode is
+ *   version-specific); work: a private directory for the hardened copy.
+ */
+export function compileExecutable({ arch, runtime, bundle, outfile, work }) {
+  const hardened = join(work, `bun-hardened-${arch}`);
+  writeHardenedRuntime(runtime, hardened);
+  execFileSync(
+    bunBinary,
+    ['build', ...compileFlags, `--target=${architectures[arch].bunTarget}`, `--compile-executable-path=${hardened}`, `--outfile=${outfile}`, bundle],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+}
