@@ -1,4 +1,4 @@
-// The plugins that work inside CNI_NETNS (bridge, flannel) refuse a path that is not a network
+// The plugins that work inside CNI_NETNS (bridge, flannel, loopback) refuse a path that is not a network
 // namespace before any side effect, and a DEL with one still succeeds.
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,15 +22,21 @@ afterAll(() => {
 const ipam = () => ({ type: 'host-local', dataDir: join(dir, 'ipam'), ranges: [[{ subnet: '10.78.0.0/24' }]] });
 const CONFIGS = {
   bridge: () => ({ cniVersion: '1.1.0', name: 'ctsrlnet', type: 'bridge', bridge: `${ns.prefix}br`, ipam: ipam() }),
+  loopback: () => ({ cniVersion: '1.1.0', name: 'ctsrlnet', type: 'loopback' }),
   flannel: () => ({ cniVersion: '1.1.0', name: 'ctsrlnet', type: 'flannel', subnetFile: join(dir, 'subnet.env'), dataDir: join(dir, 'flannel'), ipam: { dataDir: join(dir, 'ipam') } }),
 };
 const leftovers = (): string[] => ['ipam', 'flannel'].flatMap((d) => (existsSync(join(dir, d)) ? readdirSync(join(dir, d), { recursive: true }).map(String) : []));
 
 describe.each(Object.keys(CONFIGS) as (keyof typeof CONFIGS)[])('dist/bin/%s with a CNI_NETNS that is not a network namespace', (plugin) => {
-  it.each(['/etc/hostname', '/dev/null', '/proc/self/ns/mnt', '/run/netns/ctsrl-does-not-exist'])('%s: ADD and CHECK are code 4 naming the path, nothing made', (path) => {
+  it.each([
+    ['/etc/hostname', 'is not a network namespace: it is an ordinary file'],
+    ['/dev/null', 'is not a network namespace: it is a character device'],
+    ['/proc/self/ns/mnt', 'is not a network namespace: it is a mnt namespace'],
+    ['/run/netns/ctsrl-does-not-exist', 'does not exist'],
+  ])('%s: ADD and CHECK are code 8 naming the path, nothing made', (path, why) => {
     for (const command of ['ADD', 'CHECK'] as const) {
       const out = runPlugin(join(DIST_BIN, plugin), { command, config: CONFIGS[plugin](), netns: path, inNetns: node });
-      expect(out.json).toMatchObject({ code: 4, msg: expect.stringContaining(`CNI_NETNS "${path}" is not a network namespace`) });
+      expect(out.json).toEqual({ cniVersion: '1.1.0', code: 8, msg: `CNI_NETNS ${path} ${why}` });
       expect(out.stderr).toBe('');
     }
     expect(leftovers()).toEqual([]);
@@ -40,6 +46,6 @@ describe.each(Object.keys(CONFIGS) as (keyof typeof CONFIGS)[])('dist/bin/%s wit
   it('DEL with such a path succeeds, saying why it deletes as for a gone namespace', () => {
     const out = runPlugin(join(DIST_BIN, plugin), { command: 'DEL', config: CONFIGS[plugin](), netns: '/etc/hostname', inNetns: node });
     expect(out.code, out.stdout).toBe(0);
-    expect(out.stderr).toContain('CNI_NETNS "/etc/hostname" is not a network namespace (it is an ordinary file)');
+    expect(out.stderr).toContain('CNI_NETNS /etc/hostname is not a network namespace (it is an ordinary file)');
   });
 });

@@ -345,12 +345,14 @@ describe('CNI_NETNS that is not a network namespace (plugins that enter it)', ()
   const options: DispatchOptions = { ...notOurs, netnsKind: (p) => kinds[p]! };
 
   for (const verb of ['ADD', 'CHECK']) {
-    it(`${verb} is refused with code 4 naming the path, before the handler`, async () => {
-      for (const path of ['/etc/hostname', '/gone']) {
+    it(`${verb} is refused with code 8 naming the path, before the handler`, async () => {
+      for (const [path, msg] of [
+        ['/etc/hostname', 'CNI_NETNS /etc/hostname is not a network namespace: it is an ordinary file'],
+        ['/gone', 'CNI_NETNS /gone does not exist'],
+      ]) {
         const p = entering();
         const e = errorOf(await call(p, { ...ENV, CNI_COMMAND: verb, CNI_NETNS: path }, conf(), options));
-        expect(e.code).toBe(ErrorCode.InvalidEnvironment);
-        expect(e.msg).toContain(`CNI_NETNS "${path}" is not a network namespace`);
+        expect([e.code, e.msg]).toEqual([ErrorCode.InvalidNetns, msg]);
         expect(p.calls).toHaveLength(0);
       }
     });
@@ -361,7 +363,7 @@ describe('CNI_NETNS that is not a network namespace (plugins that enter it)', ()
     const out = await call(p, { ...ENV, CNI_COMMAND: 'DEL', CNI_NETNS: '/etc/hostname' }, conf(), options);
     expect(out.exitCode).toBe(0);
     expect(p.calls[0]).toMatchObject({ netns: '', env: { CNI_NETNS: '' } });
-    expect(out.stderr).toContain('CNI_NETNS "/etc/hostname" is not a network namespace (it is an ordinary file)');
+    expect(out.stderr).toContain('CNI_NETNS /etc/hostname is not a network namespace (it is an ordinary file)');
   });
 
   it('a real namespace, a DEL of a gone one, and plugins that do not enter it are not touched', async () => {

@@ -75,17 +75,18 @@ export async function dispatch(plugin: Plugin, input: CallInput, options: Dispat
 }
 
 /**
- * A CNI_NETNS that is not a network namespace (a file, a device, another kind of namespace):
- * ADD and CHECK are refused before anything is made or reserved. A DEL goes on as for a
+ * A CNI_NETNS that is not a network namespace (missing, a file, a device, another kind of
+ * namespace): ADD and CHECK are refused before anything is made or reserved. A DEL goes on as for a
  * namespace that is gone, so what ADD made on the host is still released.
  */
 function checkNetnsKind(ctx: CallContext, kindOf: (path: string) => NetnsKind): void {
   if (ctx.netns === '') return;
   const found = kindOf(ctx.netns);
   if (found.kind === 'netns' || (found.kind === 'missing' && ctx.command === 'DEL')) return;
-  const why = found.kind === 'missing' ? 'it does not exist' : found.what;
-  if (ctx.command !== 'DEL') throw new CniError(ErrorCode.InvalidEnvironment, `CNI_NETNS "${ctx.netns}" is not a network namespace: ${why}`);
-  ctx.log(`CNI_NETNS "${ctx.netns}" is not a network namespace (${why}): deleting as for a namespace that is gone`);
+  // Code 8, the Go skel's "invalid netns" (not in the spec's table), as for the own-netns refusal.
+  if (found.kind === 'missing') throw new CniError(ErrorCode.InvalidNetns, `CNI_NETNS ${ctx.netns} does not exist`);
+  if (ctx.command !== 'DEL') throw new CniError(ErrorCode.InvalidNetns, `CNI_NETNS ${ctx.netns} is not a network namespace: ${found.what}`);
+  ctx.log(`CNI_NETNS ${ctx.netns} is not a network namespace (${found.what}): deleting as for a namespace that is gone`);
   ctx.netns = '';
   ctx.env = { ...ctx.env, CNI_NETNS: '' };
 }
