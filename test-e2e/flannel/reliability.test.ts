@@ -1,9 +1,10 @@
 // dist/bin/flannel under races and broken state: GC running while ADDs run, temp files of a
-// killed ADD, a directory where a saved config goes, CNI_IFNAME=lo, relative paths.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+// killed ADD, a directory where a saved config goes, CNI_IFNAME=lo, relative paths; and
+// FLANNEL_IPV6_MASQ.
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DIST_BIN, startPlugin } from '../lib/exec.ts';
+import { DIST_BIN, inNetns, startPlugin } from '../lib/exec.ts';
 import { FlannelNode, V4_ENV } from './lib.ts';
 
 let n: FlannelNode;
@@ -115,5 +116,25 @@ describe('flannel temp files and odd saved files', () => {
   it.each(['dataDir', 'subnetFile'])('a relative %s is code 7 naming it', (key) => {
     const add = n.run({ command: 'ADD', config: { ...conf(), [key]: 'relative/path' }, pod: n.pod('p1'), cniPath: DIST_BIN });
     expect(add.json).toMatchObject({ code: 7, msg: expect.stringContaining(`"${key}" must be an absolute path`) });
+  });
+});
+
+describe('flannel FLANNEL_IPV6_MASQ', () => {
+  const V6_ONLY = 'FLANNEL_IPV6_NETWORK=fc00::/48\nFLANNEL_IPV6_SUBNET=fc00::1/64\nFLANNEL_MTU=1472\nFLANNEL_IPMASQ=true\n';
+  const saved = (): Record<string, unknown> => JSON.parse(readFileSync(join(n.dataDir, 'ctr1:eth0'), 'utf8')) as Record<string, unknown>;
+  const ip6Masquerade = (): boolean => inNetns(n.ns.path(n.node), ['ip6tables-save', '-t', 'nat']).stdout.includes('-j MASQUERADE');
+
+  it.each([
+    ['true: flanneld masquerades IPv6, the delegate does not', 'true', false],
+    ['false: the delegate masquerades IPv6 itself, although FLANNEL_IPMASQ=true', 'false', true],
+  ])('FLANNEL_IPV6_MASQ=%s', (_what, value, delegateMasq) => {
+    n.writeSubnetEnv(`${V6_ONLY}FLANNEL_IPV6_MASQ=${value}\n`);
+    const pod = n.pod('p1');
+    const add = n.run({ command: 'ADD', config: conf(), pod, cniPath: DIST_BIN });
+    expect(add.code, add.stdout + add.stderr).toBe(0);
+    expect(saved().ipMasq).toBe(delegateMasq);
+    expect(ip6Masquerade()).toBe(delegateMasq);
+    expect(n.run({ command: 'DEL', config: conf(), pod, cniPath: DIST_BIN }).code).toBe(0);
+    expect(ip6Masquerade()).toBe(false);
   });
 });

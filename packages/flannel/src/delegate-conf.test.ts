@@ -91,6 +91,19 @@ describe('buildDelegateConf options', () => {
   });
 
   it.each([
+    ['IPv6 only, flanneld masquerades IPv6', V6 + 'FLANNEL_IPV6_MASQ=true\n', false],
+    ['IPv6 only, flanneld masquerades IPv4 only', V6 + 'FLANNEL_IPV6_MASQ=false\n', true],
+    ['IPv4 only: FLANNEL_IPV6_MASQ does not matter', V4 + 'FLANNEL_IPV6_MASQ=false\n', false],
+    ['dual stack, flanneld masquerades neither', DUAL.replace('IPMASQ=true', 'IPMASQ=false') + 'FLANNEL_IPV6_MASQ=false\n', true],
+    ['dual stack, flanneld masquerades both', DUAL + 'FLANNEL_IPV6_MASQ=true\n', false],
+    ['dual stack, flanneld masquerades IPv4 only (no double masquerade)', DUAL + 'FLANNEL_IPV6_MASQ=false\n', false],
+    ['dual stack, flanneld masquerades IPv6 only (no double masquerade)', DUAL.replace('IPMASQ=true', 'IPMASQ=false') + 'FLANNEL_IPV6_MASQ=true\n', false],
+    ['dual stack without FLANNEL_IPV6_MASQ: the reference rule', DUAL.replace('IPMASQ=true', 'IPMASQ=false'), true],
+  ])('FLANNEL_IPV6_MASQ, %s: delegate ipMasq %s', (_what, env, ipMasq) => {
+    expect(build(env).ipMasq).toBe(ipMasq);
+  });
+
+  it.each([
     [{ delegate: { name: 'x' } }, "must not have 'name'"],
     [{ delegate: { ipam: {} } }, "must not have 'ipam'"],
     [{ delegate: { type: 3 } }, "(string) 'type'"],
