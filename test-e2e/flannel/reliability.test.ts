@@ -115,7 +115,7 @@ describe('flannel temp files and odd saved files', () => {
 
   it.each(['dataDir', 'subnetFile'])('a relative %s is code 7 naming it', (key) => {
     const add = n.run({ command: 'ADD', config: { ...conf(), [key]: 'relative/path' }, pod: n.pod('p1'), cniPath: DIST_BIN });
-    expect(add.json).toMatchObject({ code: 7, msg: expect.stringContaining(`"${key}" must be an absolute path`) });
+    expect(add.json).toMatchObject({ code: 7, msg: expect.stringContaining(`${key}: must be an absolute path, not "relative/path"`) });
   });
 });
 

@@ -3,6 +3,7 @@ import { COMMANDS, overview, unknownCommand } from './cli/usage.ts';
 import { completionCommand } from './commands/completion.ts';
 import { demoCommand } from './commands/demo.ts';
 import { helpCommand, versionCommand } from './commands/help.ts';
+import { listCommand } from './commands/list.ts';
 import { installCommand } from './commands/install.ts';
 import { NETWORK_VERBS, networkCommand, type NetworkVerb } from './commands/network.ts';
 import { validateCommand } from './commands/validate.ts';
@@ -12,6 +13,7 @@ type Command = (argv: string[]) => Promise<number>;
 
 const commands: Record<string, Command> = {
   ...Object.fromEntries(NETWORK_VERBS.map((v) => [v, (argv: string[]) => networkCommand(v as NetworkVerb, argv)])),
+  list: listCommand,
   install: installCommand,
   validate: validateCommand,
   demo: demoCommand,

@@ -1,3 +1,4 @@
+import { decodeJson } from '../json.ts';
 import { CniError, ErrorCode } from '../spec/errors.ts';
 import type { Attachment, NetConf } from '../spec/types.ts';
 import { assertSupported } from '../version/versions.ts';
@@ -8,12 +9,7 @@ import { validateNetworkName } from '../validate.ts';
  * (unknown keys included) so that delegates get it whole; a missing cniVersion reads as 0.1.0.
  */
 export function parseStdinConfig(stdin: string): NetConf {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(stdin);
-  } catch (err) {
-    throw new CniError(ErrorCode.DecodeFailure, `error parsing network configuration from stdin: ${(err as Error).message}`);
-  }
+  const raw = decodeJson(stdin, 'error parsing network configuration from stdin');
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new CniError(ErrorCode.DecodeFailure, 'network configuration on stdin must be a JSON object');
   }

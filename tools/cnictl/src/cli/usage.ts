@@ -65,6 +65,12 @@ export const COMMANDS: Readonly<Record<string, CommandHelp>> = {
     options: [...SOURCES, '--timings               print how long each plugin process took (stderr)'],
     example: 'cnictl status cbr0',
   },
+  list: {
+    usage: 'list [network] [--json] [options]',
+    summary: 'attachments (the result cache) and IP reservations (host-local) side by side',
+    options: [...SOURCES, '--json                  one JSON object per network instead of a table'],
+    example: 'cnictl list cbr0 --json',
+  },
   install: {
     usage: 'install --dir DIR [--from DIR] [plugin...]',
     summary: 'put the plugin executables in DIR (default: every plugin), never writing into a running one',

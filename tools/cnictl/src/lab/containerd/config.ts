@@ -17,7 +17,8 @@ export interface ContainerdPaths {
   podLogs: string;
 }
 
-export function containerdPaths(dir: string): ContainerdPaths {
+/** The paths under dir; a node that already has its CNI dirs (the lab's) names them instead. */
+export function containerdPaths(dir: string, cni: { binDir?: string; confDir?: string } = {}): ContainerdPaths {
   return {
     dir,
     root: join(dir, 'root'),
@@ -25,8 +26,8 @@ export function containerdPaths(dir: string): ContainerdPaths {
     socket: join(dir, 'containerd.sock'),
     config: join(dir, 'config.toml'),
     log: join(dir, 'containerd.log'),
-    binDir: join(dir, 'cni-bin'),
-    confDir: join(dir, 'net.d'),
+    binDir: cni.binDir ?? join(dir, 'cni-bin'),
+    confDir: cni.confDir ?? join(dir, 'net.d'),
     podLogs: join(dir, 'pod-logs'),
   };
 }

@@ -35,7 +35,7 @@ function logTail(p: ContainerdPaths): string {
 
 /** Write the config and make the dirs containerd expects to exist. */
 export function prepareContainerd(p: ContainerdPaths): void {
-  for (const d of [p.dir, p.binDir, p.confDir, p.podLogs]) mkdirSync(d, { recursive: true });
+  for (const d of [p.dir, p.confDir, p.podLogs]) mkdirSync(d, { recursive: true });
   writeFileSync(p.config, containerdConfig(p));
 }
 
