@@ -109,8 +109,10 @@ describe('buildDelegateConf options', () => {
     [{ delegate: { type: 3 } }, 'delegate.type: must be a plugin executable name, not 3'],
     [{ delegate: { type: '' } }, 'delegate.type: must be a plugin executable name, not ""'],
     [{ delegate: [] }, 'delegate: must be a JSON object, not []'],
-    [{ subnetFile: 7 }, 'subnetFile: must be a string, not 7'],
-    [{ dataDir: {} }, 'dataDir: must be a string'],
+    [{ subnetFile: 7 }, 'subnetFile: must be an absolute path, not 7'],
+    [{ dataDir: {} }, 'dataDir: must be an absolute path'],
+    [{ dataDir: 'var/lib/cni/flannel' }, 'dataDir: must be an absolute path, not "var/lib/cni/flannel"'],
+    [{ subnetFile: './subnet.env' }, 'subnetFile: must be an absolute path, not "./subnet.env"'],
     [{ ipam: { routes: [{ gw: '1.2.3.4' }] } }, 'ipam.routes[0].dst: missing'],
     [{ ipam: { routes: Array(1025).fill({ dst: '0.0.0.0/0' }) } }, 'ipam.routes: 1025 entries, at most 1024'],
   ])('rejects %j with code 7', (extra, message) => {
