@@ -149,6 +149,18 @@ route add ::/0 via fd00:50::1 dev eth0
     ]);
   });
 
+  it('deletes a link (the pair goes with it); a second delete fails with iproute2\'s words', () => {
+    const outcomes = expectSame([
+      { ns: 'host', batch: HOST_SETUP },
+      { ns: 'pod', batch: 'link del dev eth0\n' },
+      { ns: 'host', batch: 'addr show dev br0\n', options: ['-d', '-json'] },
+      { ns: 'pod', batch: 'link del dev eth0\n' },
+      { ns: 'host', batch: 'link del dev veth0\n' },
+    ]);
+    expect(outcomes[3]!.stderr).toMatch(/Cannot find device "eth0"/);
+    expect(outcomes[4]!.stderr).toMatch(/Cannot find device "veth0"/);
+  });
+
   it('IPv4 addresses with a broadcast address, as the plugins add them', () => {
     expectSame([
       { ns: 'host', batch: `${HOST_SETUP}addr replace 10.51.0.1/16 dev br0 broadcast 10.51.255.255\n` },

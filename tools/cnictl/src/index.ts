@@ -3,6 +3,8 @@ import { COMMANDS, overview, unknownCommand } from './cli/usage.ts';
 import { completionCommand } from './commands/completion.ts';
 import { demoCommand } from './commands/demo.ts';
 import { helpCommand, versionCommand } from './commands/help.ts';
+import { doctorCommand } from './commands/doctor.ts';
+import { sysdumpCommand } from './commands/sysdump.ts';
 import { listCommand } from './commands/list.ts';
 import { installCommand } from './commands/install.ts';
 import { NETWORK_VERBS, networkCommand, type NetworkVerb } from './commands/network.ts';
@@ -14,6 +16,8 @@ type Command = (argv: string[]) => Promise<number>;
 const commands: Record<string, Command> = {
   ...Object.fromEntries(NETWORK_VERBS.map((v) => [v, (argv: string[]) => networkCommand(v as NetworkVerb, argv)])),
   list: listCommand,
+  doctor: doctorCommand,
+  sysdump: sysdumpCommand,
   install: installCommand,
   validate: validateCommand,
   demo: demoCommand,

@@ -1,6 +1,7 @@
 import type { Attachment } from '@cni-ts/core';
 import { formatCidr, formatIP, parseCidr, type Cidr, type Family, type IP } from '@cni-ts/core/net/ip';
 import { sha512Hex } from '@cni-ts/core/hash';
+import { iptablesChainsAbsent } from '@cni-ts/linux/netfilter/iptables-chains';
 import { fitComment, quoteArg, restoreNoflush, saveTable, savedChains, savedComment, savedRules } from '@cni-ts/linux/netfilter/iptables';
 import type { CommandRunner } from '@cni-ts/linux/run';
 import { BackendUnavailable, dropsSource, type MasqBackendOps, type MasqOwner, type MasqSources } from './types.ts';
@@ -99,7 +100,10 @@ export class IptablesMasq implements MasqBackendOps {
 
   async teardown(owner: MasqOwner, sources: MasqSources = {}): Promise<void> {
     const chain = chainName(owner.network, owner.containerId);
-    const families = sources.mine ? [...new Set(sources.mine.map((ip) => ip.family))] : undefined;
+    const known: readonly Family[] = sources.mine ? [...new Set(sources.mine.map((ip) => ip.family))] : [4, 6];
+    // A family known in-process not to hold the chain (a repeated DEL, most often) costs no iptables-save.
+    const absent = await Promise.all(known.map((f) => iptablesChainsAbsent(f, 'nat', [chain])));
+    const families = known.filter((_, i) => !absent[i]);
     // The addresses other interfaces hold are asked for only when some jump is not this one's.
     let held: Promise<IP[]> | undefined;
     await this.eachFamily(async (saved) => {

@@ -9,6 +9,7 @@ import { macBytes } from '../ip/mac.ts';
 export type IpCommand =
   | { op: 'add-bridge'; name: string; mac?: string; mtu?: number; vlanFiltering?: boolean }
   | { op: 'add-veth'; name: string; mac?: string; mtu?: number; peer: VethPeer }
+  | { op: 'del-link'; dev: string }
   | { op: 'set-link'; dev: string; master?: string; mac?: string; up?: boolean; promisc?: boolean; vlanFiltering?: boolean; port?: PortFlags }
   | { op: 'addr'; action: 'add' | 'replace' | 'del'; address: Cidr; dev: string; nodad: boolean; broadcast?: IP }
   | { op: 'add-route'; dst: Cidr; via?: IP; dev: string; metric?: number; table?: number; scope?: number; mtu?: number; advmss?: number }
@@ -74,6 +75,7 @@ export function parseIpCommand(words: readonly string[]): IpCommand | undefined 
   const [object, verb, ...rest] = words;
   if (object === 'link' && verb === 'add') return parseLinkAdd(rest);
   if (object === 'link' && verb === 'set') return parseLinkSet(rest);
+  if (object === 'link' && verb === 'del' && rest.length === 2 && rest[0] === 'dev') return { op: 'del-link', dev: rest[1]! };
   if (object === 'addr' && (verb === 'add' || verb === 'replace' || verb === 'del')) return parseAddr(verb, rest);
   if (object === 'addr' && verb === 'show' && rest.length === 2 && rest[0] === 'dev') return { op: 'show-link', dev: rest[1]! };
   if (object === 'route' && verb === 'add') return parseRouteAdd(rest);

@@ -32,7 +32,7 @@ export function executeIpBatch(nl: NetlinkSocket, lines: ReadonlyArray<BatchLine
   return { stdout, stderr: '', code: 0 };
 }
 
-/** ifindex by name, asked of the kernel once per name and batch (batches never delete links). */
+/** ifindex by name, asked of the kernel once per name and batch (a deleted link is forgotten). */
 class LinkIndexes {
   private readonly known = new Map<string, number>();
   constructor(private readonly nl: NetlinkSocket) {}
@@ -46,6 +46,10 @@ class LinkIndexes {
     this.known.set(name, index);
     return index;
   }
+
+  forget(name: string): void {
+    this.known.delete(name);
+  }
 }
 
 function execute(nl: NetlinkSocket, links: LinkIndexes, cmd: IpCommand): object | undefined {
@@ -55,6 +59,11 @@ function execute(nl: NetlinkSocket, links: LinkIndexes, cmd: IpCommand): object 
       return undefined;
     case 'add-veth':
       addVeth(nl, cmd);
+      return undefined;
+    case 'del-link':
+      // As iproute2: the index by name first (a missing link is "Cannot find device"), then the delete.
+      nl.request(new MessageBuilder(K.RTM_DELLINK, K.NLM_F_REQUEST | K.NLM_F_ACK).header(ifinfomsg(links.of(cmd.dev))).bytes());
+      links.forget(cmd.dev);
       return undefined;
     case 'set-link':
       nl.request(setLink(links, cmd));

@@ -71,6 +71,33 @@ export const COMMANDS: Readonly<Record<string, CommandHelp>> = {
     options: [...SOURCES, '--json                  one JSON object per network instead of a table'],
     example: 'cnictl list cbr0 --json',
   },
+  doctor: {
+    usage: 'doctor [--conf-dir D] [--bin-dir D] [--json] [--fix [--dry-run]] [options]',
+    summary: "check this node the way an operator does by hand; each finding with its fix; exit 0/1/2 by the worst",
+    options: [
+      '--conf-dir DIR          network lists (env NETCONFPATH; default /etc/cni/net.d)',
+      '--bin-dir DIR[:DIR]     plugin directories (env CNI_PATH; default /opt/cni/bin); --cni-path is the same',
+      '--cache-dir DIR         libcni result cache (default /var/lib/cni)',
+      '--data-dir DIR          host-local reservations, when the list names none (default /var/lib/cni/networks)',
+      '--subnet-file FILE      flannel subnet.env, when the list names none (default /run/flannel/subnet.env)',
+      '--netns PATH            look at the node in this network namespace (a private test node)',
+      '--json                  a list of {check, severity, message, fix}',
+      '--fix                   apply the fixes proven safe (GC of attachments whose netns is gone)',
+      '--dry-run               with --fix: show those fixes, change nothing',
+    ],
+    example: 'cnictl doctor --json | jq \'.[] | select(.severity != "ok")\'',
+  },
+  sysdump: {
+    usage: 'sysdump [-o FILE] [options]',
+    summary: 'one tarball of what a maintainer asks for: conflists, subnet.env, state, rules, links, sysctls, versions',
+    options: [
+      ...SOURCES,
+      '-o, --output FILE       the tarball (default ./cni-sysdump-<host>-<time>.tar.gz)',
+      '--data-dir DIR          host-local reservations (default /var/lib/cni/networks)',
+      '--subnet-file FILE      flannel subnet.env (default /run/flannel/subnet.env)',
+    ],
+    example: 'cnictl sysdump -o /tmp/node1.tar.gz',
+  },
   install: {
     usage: 'install --dir DIR [--from DIR] [plugin...]',
     summary: 'put the plugin executables in DIR (default: every plugin), never writing into a running one',
