@@ -57,7 +57,8 @@ const ROUTE = objectField(
 /** host-local's keys, which live in the config's `ipam` object (schemas/host-local.schema.json). */
 export const HOST_LOCAL_FIELDS = {
   type: stringField('"host-local".', { enum: ['host-local'] }),
-  dataDir: stringField('Where reservations are stored (default /var/lib/cni/networks).', { minLength: 1, patternName: 'a non-empty path' }),
+  // Absolute only: a relative path would resolve against whatever directory the runtime runs in.
+  dataDir: stringField('Where reservations are stored (default /var/lib/cni/networks).', { minLength: 1, pattern: /^\//, patternName: 'an absolute path' }),
   resolvConf: stringField('A resolv.conf whose settings become the result\'s DNS.'),
   ranges: { ...RANGE_SETS, doc: 'Range sets: one address is allocated from each (e.g. one IPv4 and one IPv6 set).' },
   routes: listField(ROUTE, MAX_ROUTES, 'Routes for the container.'),
