@@ -1,4 +1,4 @@
-import { invalidConfig, listField, NETCONF_FIELDS, objectField, PLUGIN_NAME, readFields, stringField, type Fields, type NetConf } from '@cni-ts/core';
+import { invalidConfig, listField, NETCONF_FIELDS, objectField, PLUGIN_NAME, readFields, stringField, type ConfigEntry, type Fields, type NetConf } from '@cni-ts/core';
 
 export const DEFAULT_SUBNET_FILE = '/run/flannel/subnet.env';
 export const DEFAULT_DATA_DIR = '/var/lib/cni/flannel';
@@ -63,3 +63,5 @@ export function parseFlannelConf(conf: NetConf): FlannelConf {
     ...(conf.runtimeConfig !== undefined && { runtimeConfig: structuredClone(conf.runtimeConfig) }),
   };
 }
+
+export const CONFIG_ENTRY: ConfigEntry = { fields: FLANNEL_FIELDS, rewritesIpam: true, parse: (conf) => void parseFlannelConf(conf) };

@@ -1,4 +1,4 @@
-import { capabilityArg, cniArg, CniError, ErrorCode, getInsensitive, integerField, invalidConfig, listField, objectField, parseCniArgs, readValue, stringField, type CallContext, type DNS, type Fields, type NetConf, type Route } from '@cni-ts/core';
+import { capabilityArg, cniArg, CniError, ErrorCode, getInsensitive, integerField, invalidConfig, listField, objectField, parseCniArgs, readValue, stringField, type CallContext, type ConfigEntry, type DNS, type Fields, type NetConf, type Route } from '@cni-ts/core';
 import { formatIP, parseCidr, parseCidrOrIP, parseIP, type IP } from '@cni-ts/core/net/ip';
 import { describeSet, overlappingSets, parseRange, parseRangeSet, type RangeSet } from './range.ts';
 import { readResolvConf } from './resolv.ts';
@@ -168,3 +168,13 @@ export function requestedIPs(ctx: Pick<CallContext, 'cniArgs' | 'config'>): Requ
     return true;
   });
 }
+
+/** ADD's checks: the ipam section, and the addresses asked for in CNI_ARGS, args and runtimeConfig. */
+export const CONFIG_ENTRY: ConfigEntry = {
+  fields: HOST_LOCAL_FIELDS,
+  section: 'ipam',
+  parse: (config, cniArgs) => {
+    parseIpamConfig(config);
+    requestedIPs({ config, cniArgs });
+  },
+};
