@@ -102,16 +102,19 @@ export function ipamStore(list: NetworkList, plugin: PluginConf, defaults: State
   }
 }
 
-/** Every reservation file of a store directory (none when it does not exist). */
-export function readReservations(dir: string): ReservationEntry[] {
-  const store = new NetworkDir(dir);
-  let names: string[];
+/** The names in a directory; none when it does not exist (nothing was ever stored there). */
+function namesIn(dir: string): string[] {
   try {
-    names = readdirSync(dir);
+    return readdirSync(dir);
   } catch {
     return [];
   }
-  return names
+}
+
+/** Every reservation file of a store directory (none when it does not exist). */
+export function readReservations(dir: string): ReservationEntry[] {
+  const store = new NetworkDir(dir);
+  return namesIn(dir)
     .filter((n) => parseIP(n) !== undefined)
     .sort()
     .flatMap((name) => {
@@ -125,13 +128,7 @@ export function readReservations(dir: string): ReservationEntry[] {
 
 /** Flannel's saved delegate configs in its dataDir. */
 export function readSavedConfigs(dataDir: string): SavedConfigEntry[] {
-  let names: string[];
-  try {
-    names = readdirSync(dataDir);
-  } catch {
-    return [];
-  }
-  return names
+  return namesIn(dataDir)
     .filter((n) => !n.startsWith('.'))
     .sort()
     .map((name) => {
