@@ -37,11 +37,14 @@ describe('doctor on a flannel node', () => {
     expect(code).toBe(findings.some((f) => f.severity === 'problem') ? 2 : findings.some((f) => f.severity === 'warn') ? 1 : 0);
   });
 
-  it('no subnet.env: flanneld is not up', () => {
+  it('no subnet.env (flanneld is not up), and one that does not parse', () => {
     node.flannelList();
     const { code, findings } = node.doctor();
     expect(code).toBe(2);
     expect(named(findings, 'flannel subnet.env')[0]).toMatchObject({ severity: 'problem', message: expect.stringContaining(`${node.subnetFile} does not exist`), fix: expect.stringContaining('start flanneld') });
+    node.subnetEnv('FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=10.244.1.1/24\nFLANNEL_MTU=big\n');
+    const broken = named(node.doctor().findings, 'flannel subnet.env')[0];
+    expect(broken).toMatchObject({ severity: 'problem', message: expect.stringContaining('FLANNEL_MTU="big" is not an MTU') });
   });
 
   it('cni0 holding an address outside FLANNEL_SUBNET, naming the conflist whose bridge it is', () => {
