@@ -190,6 +190,18 @@ describe('doctor on IPAM and firewall state', () => {
     expect(named(findings, 'fix (dry run)').map((f) => f.message)).toEqual([`would DEL ${owner}/eth0 on bnet (${old} made before the last boot, no cache entry)`]);
   });
 
+  it('a reservation host-local recorded in another boot is proven stale by its boot id', () => {
+    node.writeList('10-b.conflist', list());
+    const pod = node.pod('a');
+    expect(node.cnictl(['add', 'bnet', pod, '--container-id', 'oldboot']).code).toBe(0);
+    rmSync(join(node.cacheDir, 'results', 'bnet-oldboot-eth0'));
+    const index = join(node.dataDir, '.bnet.cni-ts-index');
+    writeFileSync(index, readFileSync(index, 'utf8').replace(/^(oldboot@eth0 \S+) \S+$/m, '$1 another-boot'));
+    const { findings } = node.doctor(['--fix', '--dry-run']);
+    expect(named(findings, 'stale reservation')).toContainEqual(expect.objectContaining({ message: expect.stringMatching(/reserved for oldboot\/eth0, which is not a live attachment: made before the last boot \(host-local recorded another boot id\)/) }));
+    expect(named(findings, 'fix (dry run)').map((f) => f.message)).toEqual([expect.stringMatching(/^would DEL oldboot\/eth0 on bnet/)]);
+  });
+
   it('two DNATs claiming one hostPort, with iptables and with nftables', () => {
     node.writeList('10-b.conflist', list());
     node.writeList('20-n.conflist', { ...list({ ipMasqBackend: 'nftables', bridge: `${node.bridge.slice(0, 12)}n` }, { backend: 'nftables' }), name: 'nnet' });
