@@ -106,12 +106,11 @@ export const COMMANDS: Readonly<Record<string, CommandHelp>> = {
     example: 'cnictl install --dir /opt/cni/bin bridge host-local portmap',
   },
   validate: {
-    usage: 'validate [--conf-dir DIR] [--cni-path DIRS] [--json] [FILE|DIR|net]',
-    summary: 'report problems in the network lists, as the plugins themselves would see them',
+    usage: 'validate [--conf-dir DIR] [--cni-path DIRS] [network]',
+    summary: 'report problems in the network lists: JSON, names, missing plugins, versions they do not speak',
     options: [
       '--conf-dir DIR          network lists (env NETCONFPATH; default /etc/cni/net.d)',
       '--cni-path DIR[:DIR]    where plugins are found (env CNI_PATH; default /opt/cni/bin)',
-      '--json                  machine-readable findings',
     ],
     example: 'cnictl validate --conf-dir /etc/cni/net.d',
   },
@@ -130,6 +129,7 @@ export const COMMANDS: Readonly<Record<string, CommandHelp>> = {
     usage: 'lab up|status|down [options]',
     summary: 'a multi-node flannel cluster in network namespaces joined by VXLAN (root)',
     options: [
+      '--runtime R             namespace (pods are namespaces, the default) or containerd (CRI sandboxes)',
       '--nodes N               nodes (default 2)',
       '--pods-per-node N|N1,N2 pods on each node',
       '--dual-stack            IPv4 and IPv6 pod networks',
