@@ -130,6 +130,7 @@ export const COMMANDS: Readonly<Record<string, CommandHelp>> = {
     usage: 'lab up|status|down [options]',
     summary: 'a multi-node flannel cluster in network namespaces joined by VXLAN (root)',
     options: [
+      '--runtime R             namespace (pods are namespaces, the default) or containerd (CRI sandboxes)',
       '--nodes N               nodes (default 2)',
       '--pods-per-node N|N1,N2 pods on each node',
       '--dual-stack            IPv4 and IPv6 pod networks',
