@@ -106,13 +106,14 @@ export const COMMANDS: Readonly<Record<string, CommandHelp>> = {
     example: 'cnictl install --dir /opt/cni/bin bridge host-local portmap',
   },
   validate: {
-    usage: 'validate [--conf-dir DIR] [--cni-path DIRS] [network]',
-    summary: 'report problems in the network lists: JSON, names, missing plugins, versions they do not speak',
+    usage: 'validate [--conf-dir DIR] [--cni-path DIRS] [--json] [FILE|DIR|net]',
+    summary: "check the conf dir as a runtime loads it, with each plugin's own parser; exit 0 clean, 1 warnings, 2 problems",
     options: [
       '--conf-dir DIR          network lists (env NETCONFPATH; default /etc/cni/net.d)',
       '--cni-path DIR[:DIR]    where plugins are found (env CNI_PATH; default /opt/cni/bin)',
+      '--json                  the findings as a list of {severity, check, file, message, fix}',
     ],
-    example: 'cnictl validate --conf-dir /etc/cni/net.d',
+    example: 'cnictl validate /etc/cni/net.d/10-flannel.conflist',
   },
   demo: {
     usage: 'demo [--cni-path DIRS] [--pods N] [--no-portmap] [--no-lab]',
