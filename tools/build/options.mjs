@@ -30,6 +30,8 @@ export const esbuildOptions = {
   legalComments: 'none',
   minifySyntax: true,
   plugins: [lazyBuiltins],
+  // The bundle names each module by its path from here: the same wherever the build is started.
+  absWorkingDir: root,
   // packages/core/src/build-version.ts
   define: { CNI_TS_BUILD_VERSION: JSON.stringify(buildVersion(root)) },
 };
