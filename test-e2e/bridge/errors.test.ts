@@ -15,12 +15,12 @@ function expectCniError(out: { code: number; stdout: string; json: Record<string
 
 describe('bad input and failures', () => {
   it.each([
-    [{ mtu: 'big' }, /"mtu"/],
-    [{ vlan: 5000 }, /"vlan"/],
-    [{ hairpinMode: true, promiscMode: true }, /"hairpinMode" and "promiscMode"/],
-    [{ ipMasqBackend: 'ebtables' }, /"ipMasqBackend"/],
-    [{ vlanTrunk: [{ minID: 9, maxID: 3 }] }, /"vlanTrunk"/],
-    [{ disableContainerInterface: true }, /"disableContainerInterface"/],
+    [{ mtu: 'big' }, /^mtu: must be an integer/],
+    [{ vlan: 5000 }, /^vlan: must be an integer from 0 to 4094/],
+    [{ hairpinMode: true, promiscMode: true }, /^hairpinMode and promiscMode cannot both be true/],
+    [{ ipMasqBackend: 'ebtables' }, /^ipMasqBackend: must be one of/],
+    [{ vlanTrunk: [{ minID: 9, maxID: 3 }] }, /^vlanTrunk\[0\]: minID 9 is greater than maxID 3/],
+    [{ disableContainerInterface: true }, /^disableContainerInterface cannot be used with IPAM/],
   ])('refuses %j with code 7 naming the key, before making anything', (extra, msg) => {
     lab = new BridgeLab();
     const p1 = lab.pod('p1');

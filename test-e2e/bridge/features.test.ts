@@ -1,24 +1,13 @@
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startPlugin } from '../lib/exec.ts';
-import { BridgeLab, DUAL, resultIps, V4 } from './lab.ts';
+import { BridgeLab, DUAL, kernelHasVlanFiltering, resultIps, V4 } from './lab.ts';
 
 let lab: BridgeLab;
 afterEach(() => lab?.cleanup());
 
 type Link = Record<string, any> & { ifname: string };
 
-/** Bridge VLAN filtering is a kernel option (CONFIG_BRIDGE_VLAN_FILTERING); probe it in a scratch namespace. */
-function kernelHasVlanFiltering(): boolean {
-  const ns = `ctsvlanprobe${process.pid}`;
-  spawnSync('ip', ['netns', 'add', ns]);
-  try {
-    return spawnSync('ip', ['-n', ns, 'link', 'add', 'probe0', 'type', 'bridge', 'vlan_filtering', '1']).status === 0;
-  } finally {
-    spawnSync('ip', ['netns', 'delete', ns]);
-  }
-}
 const VLAN_FILTERING = kernelHasVlanFiltering();
 const hostVeth = (result: Record<string, unknown>) => (result.interfaces as Array<{ name: string }>)[1]!.name;
 const link = (lab: BridgeLab, name: string): Link => lab.nodeLinks().find((l) => l.ifname === name)!;

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +8,7 @@ import { DIST_BIN, inNetns, REFERENCE_BIN, runPlugin, type PluginCall, type Plug
 export const OURS = { bridge: join(DIST_BIN, 'bridge'), hostLocal: join(DIST_BIN, 'host-local') };
 export const GO = { bridge: join(REFERENCE_BIN, 'bridge'), hostLocal: join(REFERENCE_BIN, 'host-local') };
 
-export interface CallOptions extends Pick<PluginCall, 'containerId' | 'netns' | 'ifName' | 'cniArgs'> {
+export interface CallOptions extends Pick<PluginCall, 'containerId' | 'netns' | 'ifName' | 'cniArgs' | 'env'> {
   /** Which bridge executable to run (default: the lab's). */
   bridge?: string;
 }
@@ -20,14 +20,19 @@ export interface CallOptions extends Pick<PluginCall, 'containerId' | 'netns' | 
  * in cleanup().
  */
 export class BridgeLab {
-  readonly fx = new NetnsFixture('br');
+  readonly fx: NetnsFixture;
   readonly dir = mkdtempSync(join(tmpdir(), 'bridge-e2e-'));
   readonly bin = join(this.dir, 'bin');
   readonly node: string;
   /** A bridge name unique to this lab (≤ 15 characters). */
   readonly bridgeName: string;
 
-  constructor(readonly plugins: { bridge: string; hostLocal: string } = OURS) {
+  /** `label`: the namespaces' prefix after "cts" (default "br"). */
+  constructor(
+    readonly plugins: { bridge: string; hostLocal: string } = OURS,
+    label = 'br',
+  ) {
+    this.fx = new NetnsFixture(label);
     mkdirSync(this.bin);
     symlinkSync(plugins.bridge, join(this.bin, 'bridge'));
     symlinkSync(plugins.hostLocal, join(this.bin, 'host-local'));
@@ -120,4 +125,15 @@ export const DUAL = [...V4, ...V6];
 export function resultIps(result: Record<string, unknown>): string[] {
   const ips = (result.ips as Array<{ address: string }> | undefined) ?? [];
   return ips.map((i) => i.address.split('/')[0]!);
+}
+
+/** Bridge VLAN filtering is a kernel option (CONFIG_BRIDGE_VLAN_FILTERING); probe it in a scratch namespace. */
+export function kernelHasVlanFiltering(): boolean {
+  const ns = `ctsvlanprobe${process.pid}`;
+  spawnSync('ip', ['netns', 'add', ns]);
+  try {
+    return spawnSync('ip', ['-n', ns, 'link', 'add', 'probe0', 'type', 'bridge', 'vlan_filtering', '1']).status === 0;
+  } finally {
+    spawnSync('ip', ['netns', 'delete', ns]);
+  }
 }

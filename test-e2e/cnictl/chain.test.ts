@@ -75,7 +75,7 @@ describe('cnictl with the reference plugins', () => {
     expect(run('add', 'single', pod1).code).toBe(0);
     const files = readdirSync(join(ws.cacheDir, 'results'));
     expect(files).toHaveLength(1);
-    expect(files[0]).toMatch(/^single-cnictl-[0-9a-f]{20}-eth0$/);
+    expect(files[0]).toMatch(/^single-cnitool-[0-9a-f]{20}-eth0$/);
     expect(run('del', 'single', pod1).code).toBe(0);
     expect(reservedIps('single')).toEqual([]);
   });
@@ -98,7 +98,7 @@ describe('cnictl with the reference plugins', () => {
     const add = run('add', 'net', pod1);
     expect(add.code).not.toBe(0);
     expect(add.stdout).toBe('');
-    expect(add.stderr).toContain('plugin "tracer" failed (ADD): CNI error 7: bad refuses ADD; undone with DEL of tracer, bridge');
+    expect(add.stderr).toContain('plugin "tracer" failed (ADD): CNI error 7: bad refuses ADD; undone with DEL of bridge');
     expect(ws.trace()).toEqual(['ADD bad prev=yes', 'DEL bad prev=yes']);
     expect(veths(node)).toEqual([]);
     expect(reservedIps('net')).toEqual([]);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cnictlIn, DIST_BIN, REPO_ROOT } from '../lib/exec.ts';
 
-const PLUGINS = ['bridge', 'host-local', 'portmap', 'flannel'];
+const PLUGINS = ['bridge', 'host-local', 'portmap', 'flannel', 'loopback'];
 const inode = (p: string): number => statSync(p).ino;
 let dirs: string[] = [];
 const tempIn = (parent: string): string => {

@@ -62,7 +62,7 @@ describe.each(CASES)('lab with %s, %s: 3 nodes, 10 pods', (_who, _stack, dualSta
   let state: LabState;
 
   beforeAll(async () => {
-    state = await labUp({ prefix, stateDir, podsPerNode: [4, 3, 3], dualStack, binDir: DIST_BIN, cnictl: join(DIST_BIN, 'cnictl'), cniPath: cniPath(), say: () => undefined });
+    state = await labUp({ runtime: 'namespace', prefix, stateDir, podsPerNode: [4, 3, 3], dualStack, binDir: DIST_BIN, cnictl: join(DIST_BIN, 'cnictl'), cniPath: cniPath(), say: () => undefined });
   }, 180_000);
 
   afterAll(async () => {

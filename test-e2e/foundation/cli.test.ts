@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, linkSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, linkSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -81,11 +81,17 @@ describe('the multi-call executable dispatches on the name it is invoked by', ()
     for (const plugin of PLUGINS) expect(about(join(DIST_BIN, plugin))).toBe(aboutLine(plugin));
   });
 
+  it('every dist/bin name is a hard link of dist/bin/cni-ts, so that delegates run in-process', () => {
+    // A build output restored as separate copies (turbo's cache does that) makes flannel exec bridge.
+    const inode = statSync(join(DIST_BIN, 'cni-ts')).ino;
+    for (const plugin of PLUGINS) expect({ plugin, ino: statSync(join(DIST_BIN, plugin)).ino }).toEqual({ plugin, ino: inode });
+  });
+
   it('an unknown name says how to invoke it: words for a person, a CNI error for a runtime', () => {
     const unknown = link('cni-ts-unknown');
     const person = exec([unknown], { PATH: ADD_ENV.PATH });
     expect(person).toMatchObject({ status: 1, stdout: '' });
-    expect(person.stderr).toMatch(/invoked as "cni-ts-unknown"; invoke me as one of bridge, host-local, portmap, flannel, cnictl/);
+    expect(person.stderr).toMatch(/invoked as "cni-ts-unknown"; invoke me as one of bridge, host-local, portmap, flannel, loopback, cnictl/);
     const runtime = exec([unknown], { ...ADD_ENV }, config());
     expect(parseError(runtime)).toMatchObject({ code: 999, msg: expect.stringContaining('invoked as "cni-ts-unknown"') });
     const bare = exec([exe], { CNI_COMMAND: 'VERSION' });

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build, type Plugin as EsbuildPlugin } from 'esbuild';
@@ -32,14 +32,18 @@ __M.prototype.require = function (id) {
 process.on('exit', () => require('node:fs').writeSync(2, '\\nEVALUATED ' + JSON.stringify(globalThis.__evaluated ?? []) + '\\n'));`;
 
 const PACKAGE_ENTRY = /\/(packages|tools)\/([^/]+)\/src\/index\.ts$/;
+/** cnictl's CRI client, which brings grpc-js and protobufjs: recorded as "cri". */
+const CRI_CLIENT = /\/tools\/cnictl\/src\/cri\/client\.ts$/;
+const recorded = (args: { path: string }, name: string) => ({
+  loader: 'ts' as const,
+  resolveDir: join(args.path, '..'),
+  contents: `(globalThis.__evaluated ??= []).push(${JSON.stringify(name)});\n${readFileSync(args.path, 'utf8')}`,
+});
 const recordEntries: EsbuildPlugin = {
   name: 'record-entries',
   setup(b) {
-    b.onLoad({ filter: PACKAGE_ENTRY }, (args) => ({
-      loader: 'ts',
-      resolveDir: join(args.path, '..'),
-      contents: `(globalThis.__evaluated ??= []).push(${JSON.stringify(PACKAGE_ENTRY.exec(args.path)![2])});\n${readFileSync(args.path, 'utf8')}`,
-    }));
+    b.onLoad({ filter: PACKAGE_ENTRY }, (args) => recorded(args, PACKAGE_ENTRY.exec(args.path)![2]!));
+    b.onLoad({ filter: CRI_CLIENT }, (args) => recorded(args, 'cri'));
   },
 };
 
@@ -74,12 +78,23 @@ describe('the multi-call executable loads only the invoked program', () => {
         for (const other of others) expect(seen).not.toContain(other);
         expect(seen).not.toContain('node:crypto');
         expect(seen).not.toContain('node:child_process');
+        expect(seen).not.toContain('cri');
       }
     });
   }
 
   it('the probe sees a program that is loaded: cnictl as cnictl', () => {
     expect(evaluated(multicall, 'cnictl', {}, '', ['--help'])).toContain('cnictl');
+  });
+
+  it('cnictl loads its CRI client (grpc-js) only for a containerd lab', () => {
+    expect(evaluated(multicall, 'cnictl', {}, '', ['--help'])).not.toContain('cri');
+    expect(evaluated(multicall, 'cnictl', {}, '', ['lab', 'down', '--state-dir', join(dir, 'no-lab')])).not.toContain('cri');
+    const stateDir = join(dir, 'containerd-lab');
+    mkdirSync(stateDir);
+    const state = { runtime: 'containerd', plan: { prefix: 'x', nodes: [] }, stateDir, daemons: [], netns: [], pods: [] };
+    writeFileSync(join(stateDir, 'lab.json'), JSON.stringify(state));
+    expect(evaluated(multicall, 'cnictl', {}, '', ['lab', 'down', '--state-dir', stateDir])).toContain('cri');
   });
 });
 

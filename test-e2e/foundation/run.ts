@@ -3,7 +3,7 @@ import { expect } from 'vitest';
 import { join } from 'node:path';
 import { DIST_BIN, REPO_ROOT } from '../lib/exec.ts';
 
-export const PLUGINS = ['bridge', 'host-local', 'portmap', 'flannel'] as const;
+export const PLUGINS = ['bridge', 'host-local', 'portmap', 'flannel', 'loopback'] as const;
 export const SUPPORTED = ['0.1.0', '0.2.0', '0.3.0', '0.3.1', '0.4.0', '1.0.0', '1.1.0'];
 /** The version the build baked in (tools/build/version.mjs), e.g. 0.1.0+1a2b3c4d5e6f. */
 export const BUILT_AS = ((await import(join(REPO_ROOT, 'tools/build/version.mjs'))) as { buildVersion: (root: string) => string }).buildVersion(REPO_ROOT);

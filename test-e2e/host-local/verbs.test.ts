@@ -46,6 +46,17 @@ describe('dist/bin/host-local DEL, CHECK, GC, STATUS', () => {
     expect(data.reservations('hlnet')).toEqual({});
   });
 
+  it('GC reads the older cni.dev/attachments when it comes alone, and cni.dev/valid-attachments when both do', () => {
+    for (const cid of ['a', 'b', 'c']) expect(hl(OURS, { command: 'ADD', containerId: cid, config: conf() }).code).toBe(0);
+    const keep = (cid: string) => [{ containerID: cid, ifname: 'eth0' }];
+    // A runtime written to the spec's first name for the list sends only that key.
+    expect(hl(OURS, { command: 'GC', config: conf({ 'cni.dev/attachments': [...keep('a'), ...keep('b')] }) }).code).toBe(0);
+    expect(Object.values(data.reservations('hlnet')).sort()).toEqual(['a\r\neth0', 'a\r\neth0', 'b\r\neth0', 'b\r\neth0']);
+    // libcni 1.2.3 and later sends both; cni.dev/valid-attachments wins.
+    expect(hl(OURS, { command: 'GC', config: conf({ 'cni.dev/valid-attachments': keep('b'), 'cni.dev/attachments': keep('a') }) }).code).toBe(0);
+    expect(data.reservations('hlnet')).toEqual({ '10.70.0.3': 'b\r\neth0', 'fd70::3': 'b\r\neth0' });
+  });
+
   it('STATUS: fine while addresses remain, code 50 when a range set is full, fine again after DEL', () => {
     const small = hlConfig(data.path, { ranges: [[{ subnet: '10.71.0.0/30' }]] });
     expect(hl(OURS, { command: 'STATUS', config: small }).code).toBe(0);

@@ -26,6 +26,6 @@ for node in $nodes; do
     docker exec "$node" mv "$release/cni-ts.tmp" "$release/cni-ts"
   fi
   # The multi-call executable dispatches on its name: one link per program.
-  docker exec "$node" sh -c "cd '$release' && for n in cnictl bridge host-local portmap flannel; do ln -f cni-ts \"\$n\"; done"
+  docker exec "$node" sh -c "cd '$release' && for n in cnictl bridge host-local portmap flannel loopback; do ln -f cni-ts \"\$n\"; done"
   docker exec "$node" "$release/cnictl" install --dir /opt/cni/bin
 done

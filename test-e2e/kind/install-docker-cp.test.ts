@@ -48,23 +48,24 @@ describe('install-docker-cp.sh (docker and kind stood in, cnictl install for rea
     }
     for (const node of nodes) {
       mkdirSync(nodeBin(node), { recursive: true });
-      // kind's node image ships other plugins there; containerd needs its loopback.
+      // kind's node image ships plugins there: its loopback (which ours replaces) and others.
       writeFileSync(join(nodeBin(node), 'loopback'), 'kind loopback');
+      writeFileSync(join(nodeBin(node), 'ptp'), 'kind ptp');
     }
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("puts flannel, bridge, host-local and portmap into every node's /opt/cni/bin, leaving the rest", () => {
+  it("puts flannel, bridge, host-local, portmap and loopback into every node's /opt/cni/bin, leaving the rest", () => {
     const r = script();
     expect(r.code, r.stderr).toBe(0);
     const size = statSync(join(DIST_BIN, 'cni-ts')).size;
     for (const node of nodes) {
-      for (const plugin of ['flannel', 'bridge', 'host-local', 'portmap']) {
+      for (const plugin of ['flannel', 'bridge', 'host-local', 'portmap', 'loopback']) {
         expect(statSync(join(nodeBin(node), plugin)).size).toBe(size);
         const v = runPlugin(join(nodeBin(node), plugin), { command: 'VERSION', config: { cniVersion: '1.0.0' } });
         expect(v.json?.supportedVersions, v.stderr).toContain('1.0.0');
       }
-      expect(readFileSync(join(nodeBin(node), 'loopback'), 'utf8')).toBe('kind loopback');
+      expect(readFileSync(join(nodeBin(node), 'ptp'), 'utf8')).toBe('kind ptp');
     }
   });
 

@@ -57,6 +57,11 @@ describe('kind manifests, validated offline', () => {
     expect(list.plugins[1].capabilities).toEqual({ portMappings: true });
   });
 
+  it('cni-conf.json keeps kube-flannel\'s cniVersion and offers 1.1.0, where runtimes send STATUS and GC', () => {
+    const list = JSON.parse(configMapData()['cni-conf.json']!);
+    expect([list.cniVersion, list.cniVersions]).toEqual(['0.3.1', ['0.3.1', '1.1.0']]);
+  });
+
   it('both installers run the image built by build-image.sh, into the hostPath /opt/cni/bin', () => {
     for (const [objs, ds] of [
       [flannelObjects(), 'kube-flannel-ds'],
@@ -71,11 +76,12 @@ describe('kind manifests, validated offline', () => {
     expect(text('run.sh')).toContain(`image=${INSTALL_IMAGE}\n`);
   });
 
-  it("the Dockerfile's entrypoint is the installer command, with every program the conflist needs linked", () => {
+  it("the Dockerfile's entrypoint is the installer command, with every program the node needs linked", () => {
     const dockerfile = text('Dockerfile');
     expect(dockerfile).toContain(`ENTRYPOINT ["${INSTALL_COMMAND[0]}"]`);
     expect(dockerfile).toContain(`CMD ${JSON.stringify(INSTALL_COMMAND.slice(1)).replace(/,/g, ', ')}`);
     const linked = /for name in ([^;]+);/.exec(dockerfile)![1]!.split(' ');
-    expect(linked).toEqual(expect.arrayContaining(['cnictl', 'flannel', 'bridge', 'host-local', 'portmap']));
+    // The conflist's programs, and loopback, which containerd runs for every pod.
+    expect(linked).toEqual(expect.arrayContaining(['cnictl', 'flannel', 'bridge', 'host-local', 'portmap', 'loopback']));
   });
 });

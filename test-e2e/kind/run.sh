@@ -65,7 +65,7 @@ step "every node runs cni-ts's executables"
 sum_of() { sha256sum | cut -d' ' -f1; }
 want="$(sum_of < "$here/../../dist/bin/cni-ts")"
 for node in $(kind get nodes --name "$cluster"); do
-  for plugin in flannel bridge host-local portmap; do
+  for plugin in flannel bridge host-local portmap loopback; do
     got="$(docker exec "$node" cat "/opt/cni/bin/$plugin" | sum_of)"
     [ "$got" = "$want" ] || fail "$node:/opt/cni/bin/$plugin is not dist/bin/cni-ts"
   done

@@ -65,7 +65,7 @@ function state(fixture: NetnsFixture, netns: string): unknown {
   const addrs = json(['ip', '-json', 'addr', 'show']).flatMap((l) =>
     (l.addr_info as Array<Record<string, any>>)
       .filter((a) => !String(a.local).startsWith('fe80:'))
-      .map((a) => ({ dev: l.ifname, family: a.family, local: a.local, prefixlen: a.prefixlen, scope: a.scope, nodad: a.nodad })),
+      .map((a) => ({ dev: l.ifname, family: a.family, local: a.local, prefixlen: a.prefixlen, broadcast: a.broadcast, scope: a.scope, nodad: a.nodad })),
   );
   const routes = ['-4', '-6'].flatMap((f) =>
     json(['ip', f, '-d', '-json', 'route', 'show', 'table', 'all'])
@@ -146,6 +146,25 @@ route add ::/0 via fd00:50::1 dev eth0
 `,
       },
       { ns: 'pod', batch: 'addr del 10.50.0.2/24 dev eth0\n' },
+    ]);
+  });
+
+  it('deletes a link (the pair goes with it); a second delete fails with iproute2\'s words', () => {
+    const outcomes = expectSame([
+      { ns: 'host', batch: HOST_SETUP },
+      { ns: 'pod', batch: 'link del dev eth0\n' },
+      { ns: 'host', batch: 'addr show dev br0\n', options: ['-d', '-json'] },
+      { ns: 'pod', batch: 'link del dev eth0\n' },
+      { ns: 'host', batch: 'link del dev veth0\n' },
+    ]);
+    expect(outcomes[3]!.stderr).toMatch(/Cannot find device "eth0"/);
+    expect(outcomes[4]!.stderr).toMatch(/Cannot find device "veth0"/);
+  });
+
+  it('IPv4 addresses with a broadcast address, as the plugins add them', () => {
+    expectSame([
+      { ns: 'host', batch: `${HOST_SETUP}addr replace 10.51.0.1/16 dev br0 broadcast 10.51.255.255\n` },
+      { ns: 'pod', batch: 'addr add 10.50.0.2/24 dev eth0 broadcast 10.50.0.255\naddr add 10.52.0.2/31 dev eth0\n' },
     ]);
   });
 

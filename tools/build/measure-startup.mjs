@@ -92,7 +92,7 @@ try {
     for (const binary of Object.values(binaries)) evict(binary);
     for (const run of Object.values(contenders)) for (let i = 0; i < 5; i++) run(); // warm the page cache
     const samples = await interleave(Math.min(EPOCH, rounds - done), contenders);
-    for (const [name, ms] of Object.entries(samples)) pooled[name].push(...ms);
+    for (const [name, s] of Object.entries(samples)) pooled[name].push(...s.wall);
   }
   const samplesOf = (label) => groups[label].flatMap((name) => pooled[name]);
   const ref = groups[refLabel] && samplesOf(refLabel);

@@ -14,6 +14,7 @@ export const programs = {
   'host-local': 'packages/host-local/src/main.ts',
   portmap: 'packages/portmap/src/main.ts',
   flannel: 'packages/flannel/src/main.ts',
+  loopback: 'packages/loopback/src/main.ts',
   cnictl: 'tools/cnictl/src/bin.ts',
 };
 

@@ -1,10 +1,12 @@
 import { existsSync } from 'node:fs';
 import { CniError, delegate, ErrorCode, type CallContext, type Result } from '@cni-ts/core';
+import type { Cidr } from '@cni-ts/core/net/ip';
 import { IpBatch, IpBatchError, runIpBatch, startIpBatch, type StartedIpBatch } from '@cni-ts/linux/ip/batch';
 import { isZeroMac, randomMac } from '@cni-ts/linux/ip/mac';
 import { randomHex } from '@cni-ts/linux/ip/random';
 import { parseLinks, showLink, type LinkState } from '@cni-ts/linux/ip/query';
-import { runChecked, type CommandRunner } from '@cni-ts/linux/run';
+import type { CommandRunner } from '@cni-ts/linux/run';
+import { runBridgeBatch } from '@cni-ts/linux/system-tool';
 import { writeSysctl, writeSysctlsIn } from '@cni-ts/linux/sysctl';
 import { parseConfig, type BridgeConfig } from './config.ts';
 import { containerSysctls, planContainerLink, planRoutes } from './container.ts';
@@ -44,7 +46,9 @@ export async function add(ctx: CallContext, runner: CommandRunner): Promise<Resu
     const type = cfg.ipamType;
     if (type) undo.push(() => delegate(ctx, type, 'DEL', ctx.config));
     undo.push(() => runner.run(['ip', 'link', 'del', 'dev', veth.host]));
-    if (cfg.ipMasq) undo.push(() => teardownMasq(runner, owner(ctx)));
+    // Only this interface's rules: another interface of the container may share the chain.
+    let masqAddrs: Cidr[] = [];
+    if (cfg.ipMasq) undo.push(async () => masqAddrs.length > 0 && teardownMasq(runner, owner(ctx), { mine: masqAddrs }));
     if (cfg.macspoofchk) undo.push(() => teardownSpoofCheck(runner, ctx.containerId, ctx.ifName));
     // The container's batch: where it is an `ip -batch` process, it starts now and gets its
     // commands once the addresses are known (over rtnetlink, it simply runs then).
@@ -56,7 +60,11 @@ export async function add(ctx: CallContext, runner: CommandRunner): Promise<Resu
       if (type && !ipam.ips?.length) throw new CniError(ErrorCode.Internal, `IPAM plugin "${type}" returned no IP addresses`);
       return { ipam, l3: planL3(cfg, ipam) };
     })();
-    const masquerading = addressing.then(({ l3 }) => (cfg.ipMasq && l3.addrs.length > 0 ? setupMasq(runner, cfg.ipMasqBackend, owner(ctx), l3.addrs) : undefined));
+    const masquerading = addressing.then(({ l3 }) => {
+      if (!cfg.ipMasq || l3.addrs.length === 0) return undefined;
+      masqAddrs = l3.addrs;
+      return setupMasq(runner, cfg.ipMasqBackend, owner(ctx), l3.addrs);
+    });
     // Registered after masquerading: its transaction is spawned first, then the veth is made.
     const attaching = addressing.then(() => attachVeth(runner, cfg, veth, ctx));
     // The bridge and the container are configured while the masquerade transaction still runs.
@@ -189,7 +197,7 @@ async function configureHost(runner: CommandRunner, cfg: BridgeConfig, veth: Vet
     throw explainVlan(err);
   });
   const vlans = planPortVlans(cfg, veth.host);
-  if (vlans) await runChecked(runner, ['bridge', '-batch', '-'], { input: vlans });
+  if (vlans) await runBridgeBatch(runner, '', vlans);
   if (!bridge) writeSysctl(`net/ipv6/conf/${cfg.bridge}/accept_ra`, '0');
   if (cfg.isGateway) {
     if (l3.bridgeAddrs.some((a) => a.family === 4) && !writeSysctl('net/ipv4/ip_forward', '1')) {

@@ -44,24 +44,33 @@ describe('bridge config', () => {
   });
 
   it.each([
-    [{ isGateway: 'yes' }, '"isGateway"'],
-    [{ hairpinMode: 1 }, '"hairpinMode"'],
-    [{ bridge: 42 }, '"bridge"'],
-    [{ bridge: 'a-name-longer-than-15' }, '"bridge"'],
-    [{ mtu: 20 }, '"mtu"'],
-    [{ mtu: 1.5 }, '"mtu"'],
-    [{ vlan: 4095 }, '"vlan"'],
-    [{ vlanTrunk: [{ id: 0 }] }, '"vlanTrunk"'],
-    [{ vlanTrunk: [{ minID: 20, maxID: 10 }] }, '"vlanTrunk"'],
-    [{ vlanTrunk: {} }, '"vlanTrunk"'],
-    [{ vlan: 5, vlanTrunk: [{ id: 5 }] }, '"vlan"'],
-    [{ ipMasqBackend: 'pf' }, '"ipMasqBackend"'],
-    [{ hairpinMode: true, promiscMode: true }, '"hairpinMode" and "promiscMode"'],
-    [{ disableContainerInterface: true, ipam: { type: 'host-local' } }, '"disableContainerInterface"'],
-    [{ ipam: { type: '../evil' } }, '"ipam.type"'],
-    [{ dns: { nameservers: '1.1.1.1' } }, '"dns.nameservers"'],
+    [{ isGateway: 'yes' }, 'isGateway: '],
+    [{ hairpinMode: 1 }, 'hairpinMode: '],
+    [{ bridge: 42 }, 'bridge: '],
+    [{ bridge: 'a-name-longer-than-15' }, 'bridge: '],
+    [{ mtu: 20 }, 'mtu: '],
+    [{ mtu: 1.5 }, 'mtu: '],
+    [{ vlan: 4095 }, 'vlan: '],
+    [{ vlanTrunk: [{ id: 0 }] }, 'vlanTrunk[0].id: '],
+    [{ vlanTrunk: [{ minID: 3 }] }, 'vlanTrunk[0]: a range needs both'],
+    [{ vlanTrunk: [{ minID: 20, maxID: 10 }] }, 'vlanTrunk[0]: minID 20'],
+    [{ vlanTrunk: {} }, 'vlanTrunk: '],
+    [{ vlan: 5, vlanTrunk: [{ id: 5 }] }, 'vlan: '],
+    [{ ipMasqBackend: 'pf' }, 'ipMasqBackend: '],
+    [{ hairpinMode: true, promiscMode: true }, 'hairpinMode and promiscMode cannot'],
+    [{ disableContainerInterface: true, ipam: { type: 'host-local' } }, 'disableContainerInterface cannot'],
+    [{ ipam: { type: '../evil' } }, 'ipam.type: '],
+    [{ dns: { nameservers: '1.1.1.1' } }, 'dns.nameservers: '],
     [{ runtimeConfig: { mac: 'zz:zz' } }, 'runtimeConfig.mac'],
     [{ args: { cni: { mac: '01:00:5e:00:00:01' } } }, 'multicast'],
+    [{ runtimeConfig: { mac: '00:00:00:00:00:00' } }, 'runtimeConfig.mac: 00:00:00:00:00:00 is all zeros'],
+    [{ runtimeConfig: { mac: '33:33:00:00:00:01' } }, 'runtimeConfig.mac: 33:33:00:00:00:01 is a multicast address'],
+    [{ ipMasqBackend: '' }, 'ipMasqBackend: must be one of "iptables", "nftables", not ""'],
+    [{ ipam: { type: '' } }, 'ipam.type: must be a plugin executable name, not ""'],
+    [{ ipam: { subnet: '10.0.0.0/24' } }, 'ipam.type: missing'],
+    [{ isGateway: 'true' }, 'isGateway: must be true or false, not "true"'],
+    [{ mtu: '1450' }, 'mtu: must be an integer from 0 to 65535, not "1450"'],
+    [{ dns: { nameservers: Array(65).fill('10.0.0.1') } }, 'dns.nameservers: 65 entries, at most 64'],
   ])('refuses %j with code 7 naming the key', (extra, key) => {
     const err = refused(extra);
     expect(err).toBeInstanceOf(CniError);
@@ -78,8 +87,10 @@ describe('bridge config', () => {
   });
 
   it('refuses a bad CNI_ARGS MAC with code 4 (the environment is wrong, not the config)', () => {
-    const err = refused({}, 'MAC=nope');
-    expect(err.code).toBe(4);
-    expect(err.message).toContain('CNI_ARGS MAC');
+    for (const mac of ['nope', '00:00:00:00:00:00', '01:00:5e:00:00:01']) {
+      const err = refused({}, `MAC=${mac}`);
+      expect(err.code).toBe(4);
+      expect(err.message).toContain('CNI_ARGS MAC');
+    }
   });
 });

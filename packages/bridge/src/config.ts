@@ -1,5 +1,5 @@
-import { capabilityArg, cniArg, CniError, ErrorCode, invalidConfig, parseCniArgs, validateIfName, type DNS, type NetConf } from '@cni-ts/core';
-import { normalizeMac, isMulticastMac } from '@cni-ts/linux/ip/mac';
+import { booleanField, capabilityArg, cniArg, CniError, ErrorCode, integerField, invalidConfig, listField, NETCONF_FIELDS, objectField, parseCniArgs, PLUGIN_NAME, readFields, stringField, type DNS, type Fields, type NetConf } from '@cni-ts/core';
+import { isMulticastMac, isZeroMac, normalizeMac } from '@cni-ts/linux/ip/mac';
 
 export type MasqBackend = 'iptables' | 'nftables';
 
@@ -32,127 +32,94 @@ export interface BridgeConfig {
   dns: DNS | undefined;
 }
 
-const BOOL_KEYS = [
-  'isGateway',
-  'isDefaultGateway',
-  'forceAddress',
-  'ipMasq',
-  'hairpinMode',
-  'promiscMode',
-  'preserveDefaultVlan',
-  'macspoofchk',
-  'enabledad',
-  'disableContainerInterface',
-] as const;
+/** A Linux link name: 1-15 characters, no "/", ":" or whitespace, not "." or "..". */
+const LINK_NAME = /^(?!\.\.?$)[^/:\s]{1,15}$/;
+const vlanId = (doc: string) => integerField(1, 4094, doc);
+
+/** bridge's own keys (on top of every config's): what the parser reads and schemas/bridge.schema.json says. */
+export const BRIDGE_FIELDS = {
+  bridge: stringField('The bridge to create or use (default "cni0").', { pattern: LINK_NAME, patternName: 'a link name (1-15 characters, no "/", ":" or whitespace)' }),
+  isGateway: booleanField('Give the bridge the gateway address of each range and route through it.'),
+  isDefaultGateway: booleanField('Like isGateway, and add a default route in the container through the bridge.'),
+  forceAddress: booleanField('Replace an address of the same family the bridge already has.'),
+  ipMasq: booleanField('Masquerade traffic from the container to outside its subnet.'),
+  ipMasqBackend: stringField('The firewall for ipMasq (default: iptables when usable, else nftables).', { enum: ['iptables', 'nftables'] }),
+  mtu: integerField(0, 65535, 'MTU of the veth pair and the bridge (0: the kernel default); at least 68.'),
+  hairpinMode: booleanField('Let the container reach itself through the bridge (hairpin on its port).'),
+  promiscMode: booleanField('Put the bridge in promiscuous mode (not with hairpinMode).'),
+  vlan: integerField(0, 4094, 'The container port\'s VLAN ID (0: none).'),
+  vlanTrunk: listField(
+    objectField({ id: vlanId('One tagged VLAN ID.'), minID: vlanId('First VLAN ID of a range.'), maxID: vlanId('Last VLAN ID of a range.') }, 'One VLAN ID or a range of them.'),
+    4094,
+    'Tagged VLANs of a trunk port.',
+  ),
+  preserveDefaultVlan: booleanField('Keep VLAN 1 on the container port when vlan is set.'),
+  macspoofchk: booleanField('Drop frames from the container whose source MAC is not its own.'),
+  enabledad: booleanField('Run IPv6 duplicate address detection on the container interface.'),
+  disableContainerInterface: booleanField('Leave the container interface down (not with IPAM).'),
+  portIsolation: booleanField('Isolate the container\'s bridge port from other isolated ports.', true),
+  ipam: objectField({ type: stringField('The IPAM plugin executable (e.g. "host-local").', { pattern: PLUGIN_NAME, patternName: 'a plugin executable name' }) }, 'IPAM settings: "type" names the IPAM plugin, which reads the rest; {} for none.', { open: true }),
+} satisfies Fields;
 
 export function parseConfig(conf: NetConf, cniArgs: string): BridgeConfig {
-  const bools = Object.fromEntries(BOOL_KEYS.map((k) => [k, optionalBool(conf, k)])) as Record<(typeof BOOL_KEYS)[number], boolean>;
-  const bridge = conf.bridge === undefined || conf.bridge === '' ? 'cni0' : conf.bridge;
-  if (typeof bridge !== 'string') throw invalidConfig('"bridge" must be a string (a link name such as "cni0")');
-  try {
-    validateIfName(bridge);
-  } catch (err) {
-    throw invalidConfig(`"bridge": ${(err as Error).message.replace(/^invalid CNI_IFNAME /, 'invalid link name ')}`);
-  }
-  const mtu = optionalInt(conf, 'mtu', 0, 65535);
-  if (mtu !== undefined && mtu !== 0 && mtu < 68) throw invalidConfig(`"mtu" ${mtu} is below the minimum of 68`);
-  const vlan = optionalInt(conf, 'vlan', 0, 4094) ?? 0;
-  const vlanTrunk = parseTrunk(conf.vlanTrunk);
-  if (vlan !== 0 && vlanTrunk.includes(vlan)) throw invalidConfig(`"vlan" ${vlan} is also listed in "vlanTrunk"`);
-  const backend = conf.ipMasqBackend;
-  if (backend !== undefined && backend !== '' && backend !== 'iptables' && backend !== 'nftables') {
-    throw invalidConfig(`"ipMasqBackend" must be "iptables" or "nftables", not ${JSON.stringify(backend)}`);
-  }
-  if (bools.hairpinMode && bools.promiscMode) {
-    throw invalidConfig('"hairpinMode" and "promiscMode" cannot both be true: choose one');
-  }
-  const ipamType = parseIpamType(conf);
-  if (bools.disableContainerInterface && ipamType !== undefined) {
-    throw invalidConfig('"disableContainerInterface" cannot be used with IPAM: the container interface stays down, so addresses could not be used');
+  const f = readFields(conf, { ...NETCONF_FIELDS, ...BRIDGE_FIELDS });
+  const mtu = f.mtu;
+  if (mtu !== undefined && mtu !== 0 && mtu < 68) throw invalidConfig(`mtu: ${mtu} is below the minimum of 68`);
+  const vlan = f.vlan ?? 0;
+  const vlanTrunk = parseTrunk(f.vlanTrunk ?? []);
+  if (vlan !== 0 && vlanTrunk.includes(vlan)) throw invalidConfig(`vlan: ${vlan} is also listed in vlanTrunk`);
+  if (f.hairpinMode && f.promiscMode) throw invalidConfig('hairpinMode and promiscMode cannot both be true: choose one');
+  const ipamType = parseIpamType(conf.ipam);
+  if (f.disableContainerInterface && ipamType !== undefined) {
+    throw invalidConfig('disableContainerInterface cannot be used with IPAM: the container interface stays down, so addresses could not be used');
   }
   return {
     name: conf.name,
-    bridge,
-    isGateway: bools.isGateway || bools.isDefaultGateway,
-    isDefaultGateway: bools.isDefaultGateway,
-    forceAddress: bools.forceAddress,
-    ipMasq: bools.ipMasq,
-    ipMasqBackend: backend === 'iptables' || backend === 'nftables' ? backend : undefined,
+    bridge: f.bridge ?? 'cni0',
+    isGateway: !!(f.isGateway || f.isDefaultGateway),
+    isDefaultGateway: !!f.isDefaultGateway,
+    forceAddress: !!f.forceAddress,
+    ipMasq: !!f.ipMasq,
+    ipMasqBackend: f.ipMasqBackend as MasqBackend | undefined,
     mtu: mtu === 0 ? undefined : mtu,
-    hairpinMode: bools.hairpinMode,
-    promiscMode: bools.promiscMode,
+    hairpinMode: !!f.hairpinMode,
+    promiscMode: !!f.promiscMode,
     vlan,
     vlanTrunk,
-    preserveDefaultVlan: bools.preserveDefaultVlan,
-    macspoofchk: bools.macspoofchk,
-    enableDad: bools.enabledad,
-    disableContainerInterface: bools.disableContainerInterface,
-    portIsolation: parsePortIsolation(conf.portIsolation),
+    preserveDefaultVlan: !!f.preserveDefaultVlan,
+    macspoofchk: !!f.macspoofchk,
+    enableDad: !!f.enabledad,
+    disableContainerInterface: !!f.disableContainerInterface,
+    portIsolation: !!f.portIsolation,
     ipamType,
     mac: parseMac(conf, cniArgs),
     dns: parseDns(conf.dns),
   };
 }
 
-function optionalBool(conf: NetConf, key: string): boolean {
-  const v = conf[key];
-  if (v === undefined || v === null) return false;
-  if (typeof v !== 'boolean') throw invalidConfig(`"${key}" must be true or false, not ${JSON.stringify(v)}`);
-  return v;
-}
-
-/** The reference documents `"portIsolation": "true"`; accept that spelling as well as booleans. */
-function parsePortIsolation(v: unknown): boolean {
-  if (v === undefined || v === null) return false;
-  if (typeof v === 'boolean') return v;
-  if (v === 'true' || v === 'false') return v === 'true';
-  throw invalidConfig(`"portIsolation" must be true or false, not ${JSON.stringify(v)}`);
-}
-
-function optionalInt(conf: NetConf, key: string, min: number, max: number): number | undefined {
-  const v = conf[key];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw invalidConfig(`"${key}" must be an integer from ${min} to ${max}, not ${JSON.stringify(v)}`);
-  }
-  return v;
-}
-
-function parseTrunk(raw: unknown): number[] {
-  if (raw === undefined || raw === null) return [];
-  if (!Array.isArray(raw)) throw invalidConfig('"vlanTrunk" must be a list of {"id": N} or {"minID": A, "maxID": B}');
+/** The trunk's VLAN IDs, ranges expanded, sorted (the fields checked each ID already). */
+function parseTrunk(trunk: Array<Record<string, unknown>>): number[] {
   const ids = new Set<number>();
-  const vid = (v: unknown, where: string): number => {
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 4094) {
-      throw invalidConfig(`"vlanTrunk"[${where}] must be a VLAN ID from 1 to 4094, not ${JSON.stringify(v)}`);
+  trunk.forEach((t, i) => {
+    const { id, minID, maxID } = t as { id?: number; minID?: number; maxID?: number };
+    if (id !== undefined) ids.add(id);
+    if (minID !== undefined || maxID !== undefined) {
+      if (minID === undefined || maxID === undefined) throw invalidConfig(`vlanTrunk[${i}]: a range needs both minID and maxID`);
+      if (minID > maxID) throw invalidConfig(`vlanTrunk[${i}]: minID ${minID} is greater than maxID ${maxID}`);
+      for (let v = minID; v <= maxID; v++) ids.add(v);
     }
-    return v;
-  };
-  raw.forEach((item: unknown, i) => {
-    if (typeof item !== 'object' || item === null) throw invalidConfig(`"vlanTrunk"[${i}] must be an object`);
-    const t = item as { id?: unknown; minID?: unknown; maxID?: unknown };
-    if (t.id !== undefined) ids.add(vid(t.id, `${i}.id`));
-    if (t.minID !== undefined || t.maxID !== undefined) {
-      const lo = vid(t.minID, `${i}.minID`);
-      const hi = vid(t.maxID, `${i}.maxID`);
-      if (lo > hi) throw invalidConfig(`"vlanTrunk"[${i}]: minID ${lo} is greater than maxID ${hi}`);
-      for (let v = lo; v <= hi; v++) ids.add(v);
-    }
-    if (t.id === undefined && t.minID === undefined && t.maxID === undefined) {
-      throw invalidConfig(`"vlanTrunk"[${i}] needs "id" or "minID" and "maxID"`);
-    }
+    if (id === undefined && minID === undefined && maxID === undefined) throw invalidConfig(`vlanTrunk[${i}]: needs "id" or "minID" and "maxID"`);
   });
   return [...ids].sort((a, b) => a - b);
 }
 
-/** `"ipam": {}` (or no ipam) is L2 mode; otherwise "type" names the IPAM plugin. */
-function parseIpamType(conf: NetConf): string | undefined {
-  const ipam = conf.ipam;
-  if (ipam === undefined || Object.keys(ipam).length === 0) return undefined;
-  if (ipam.type === undefined || ipam.type === '') return undefined;
-  if (typeof ipam.type !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.\-]*$/.test(ipam.type)) {
-    throw invalidConfig(`"ipam.type" must be a plugin name, not ${JSON.stringify(ipam.type)}`);
-  }
+/**
+ * `"ipam": {}` (or no ipam) is L2 mode; otherwise "type" names the IPAM plugin (the fields checked
+ * its spelling). Settings without a type would be silently ignored, so they are refused.
+ */
+function parseIpamType(ipam: NetConf['ipam']): string | undefined {
+  if (ipam === undefined || ipam === null || Object.keys(ipam).length === 0) return undefined;
+  if (ipam.type === undefined || ipam.type === null) throw invalidConfig('ipam.type: missing (name the IPAM plugin, e.g. "host-local", or use "ipam": {} for none)');
   return ipam.type;
 }
 
@@ -168,32 +135,20 @@ function parseMac(conf: NetConf, cniArgs: string): string | undefined {
   }
   if (raw === undefined || raw === '') return undefined;
   const mac = typeof raw === 'string' ? normalizeMac(raw) : undefined;
-  if (!mac) {
-    const code = source === 'CNI_ARGS MAC' ? ErrorCode.InvalidEnvironment : ErrorCode.InvalidConfig;
-    throw new CniError(code, `${source}: ${JSON.stringify(raw)} is not a MAC address (expected aa:bb:cc:dd:ee:ff)`);
-  }
-  if (isMulticastMac(mac)) throw new CniError(ErrorCode.InvalidConfig, `${source}: ${mac} is a multicast address, not usable by an interface`);
+  const code = source === 'CNI_ARGS MAC' ? ErrorCode.InvalidEnvironment : ErrorCode.InvalidConfig;
+  if (!mac) throw new CniError(code, `${source}: ${JSON.stringify(raw)} is not a MAC address (expected aa:bb:cc:dd:ee:ff)`);
+  if (isZeroMac(mac)) throw new CniError(code, `${source}: ${mac} is all zeros, not an interface address`);
+  if (isMulticastMac(mac)) throw new CniError(code, `${source}: ${mac} is a multicast address, not usable by an interface`);
   return mac;
 }
 
-function parseDns(raw: unknown): DNS | undefined {
+/** The config's DNS (the fields checked its shape); when set it replaces IPAM's. */
+function parseDns(raw: DNS | undefined): DNS | undefined {
   if (raw === undefined || raw === null) return undefined;
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw invalidConfig('"dns" must be an object');
-  const d = raw as Record<string, unknown>;
-  const list = (k: string): string[] | undefined => {
-    const v = d[k];
-    if (v === undefined || v === null) return undefined;
-    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw invalidConfig(`"dns.${k}" must be a list of strings`);
-    return v as string[];
-  };
-  if (d.domain !== undefined && typeof d.domain !== 'string') throw invalidConfig('"dns.domain" must be a string');
   const dns: DNS = {};
-  const nameservers = list('nameservers');
-  const search = list('search');
-  const options = list('options');
-  if (nameservers) dns.nameservers = nameservers;
-  if (typeof d.domain === 'string' && d.domain !== '') dns.domain = d.domain;
-  if (search) dns.search = search;
-  if (options) dns.options = options;
+  if (raw.nameservers) dns.nameservers = raw.nameservers;
+  if (raw.domain) dns.domain = raw.domain;
+  if (raw.search) dns.search = raw.search;
+  if (raw.options) dns.options = raw.options;
   return Object.keys(dns).length > 0 ? dns : undefined;
 }

@@ -1,5 +1,6 @@
 import type { Route } from '@cni-ts/core';
 import { IpBatch } from '@cni-ts/linux/ip/batch';
+import { broadcastArgs } from '@cni-ts/linux/ip/broadcast';
 import { formatCidr, networkOf, parseCidr, type Cidr, type Family } from '@cni-ts/core/net/ip';
 import type { BridgeConfig } from './config.ts';
 
@@ -21,7 +22,7 @@ export function containerSysctls(cfg: BridgeConfig, ifName: string, addrs: Cidr[
 
 /** Addresses and link state of the container interface. */
 export function planContainerLink(batch: IpBatch, cfg: BridgeConfig, ifName: string, addrs: Cidr[]): void {
-  for (const a of addrs) batch.add('addr', 'add', formatCidr(a), 'dev', ifName);
+  for (const a of addrs) batch.add('addr', 'add', formatCidr(a), 'dev', ifName, ...broadcastArgs(a));
   if (!cfg.disableContainerInterface) batch.add('link', 'set', 'dev', ifName, 'up');
 }
 

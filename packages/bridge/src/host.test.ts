@@ -27,7 +27,7 @@ describe('host plan', () => {
     expect(lines(b)).toEqual(['link add name br0 address 02:aa:00:00:00:01 mtu 1400 type bridge vlan_filtering 1', 'link set dev br0 up']);
     const g = new IpBatch();
     planGateways(g, cfg(), undefined, [], [gw('10.0.0.1/24'), gw('fd00::1/64')]);
-    expect(lines(g)).toEqual(['addr replace 10.0.0.1/24 dev br0', 'addr replace fd00::1/64 dev br0 nodad']);
+    expect(lines(g)).toEqual(['addr replace 10.0.0.1/24 dev br0 broadcast 10.0.0.255', 'addr replace fd00::1/64 dev br0 nodad']);
   });
 
   it('reuses an existing bridge and repairs an all-zero MAC left by a failed reference ADD', () => {
@@ -89,7 +89,7 @@ describe('host plan', () => {
     planContainerLink(b, cfg(), 'eth0', [gw('10.0.0.5/24')]);
     planRoutes(b, 'eth0', [{ dst: '0.0.0.0/0' }, { dst: '192.168.7.9/16', gw: '10.0.0.7', priority: 5, table: 100, mtu: 1300 }], { 4: '10.0.0.1' });
     expect(lines(b)).toEqual([
-      'addr add 10.0.0.5/24 dev eth0',
+      'addr add 10.0.0.5/24 dev eth0 broadcast 10.0.0.255',
       'link set dev eth0 up',
       'route add 0.0.0.0/0 via 10.0.0.1 dev eth0',
       'route add 192.168.0.0/16 via 10.0.0.7 dev eth0 metric 5 table 100 mtu 1300',

@@ -1,5 +1,6 @@
 import { CniError, ErrorCode } from '@cni-ts/core';
 import { IpBatch } from '@cni-ts/linux/ip/batch';
+import { broadcastArgs } from '@cni-ts/linux/ip/broadcast';
 import { contains, formatCidr, parseCidr, type Cidr } from '@cni-ts/core/net/ip';
 import { isZeroMac } from '@cni-ts/linux/ip/mac';
 import type { LinkState } from '@cni-ts/linux/ip/query';
@@ -71,7 +72,7 @@ export function planGateways(batch: IpBatch, cfg: BridgeConfig, bridge: LinkStat
   for (const a of remove) batch.add('addr', 'del', formatCidr(a), 'dev', cfg.bridge);
   // "replace" rather than "add": a concurrent ADD putting the same gateway first is not an error.
   for (const gw of gateways) {
-    if (!present.has(formatCidr(gw))) batch.add('addr', 'replace', formatCidr(gw), 'dev', cfg.bridge, ...(gw.family === 6 ? ['nodad'] : []));
+    if (!present.has(formatCidr(gw))) batch.add('addr', 'replace', formatCidr(gw), 'dev', cfg.bridge, ...(gw.family === 6 ? ['nodad'] : broadcastArgs(gw)));
   }
 }
 

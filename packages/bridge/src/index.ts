@@ -8,6 +8,7 @@ import { check } from './check.ts';
 import { parseConfig } from './config.ts';
 import { del } from './del.ts';
 import { gcMasq } from './masq/index.ts';
+import { status } from './status.ts';
 
 /**
  * The bridge plugin; `runner` is the door to host commands (a recording fake in unit tests). The
@@ -21,11 +22,7 @@ export function bridgePlugin(runner: CommandRunner = new IpNetlinkRunner(new Nft
     add: (ctx) => add(ctx, runner),
     del: (ctx) => del(ctx, runner),
     check: (ctx) => check(ctx, runner),
-    // Nothing of the bridge's own can be unavailable; IPAM can (e.g. a full range).
-    status: async (ctx) => {
-      const cfg = parseConfig(ctx.config, ctx.cniArgs);
-      if (cfg.ipamType) await delegate(ctx, cfg.ipamType, 'STATUS', ctx.config);
-    },
+    status: (ctx) => status(ctx, runner),
     gc: (ctx) => gc(ctx, runner),
   };
 }

@@ -7,10 +7,19 @@ describe('parseCniArgs', () => {
     expect(parseCniArgs('IP=10.0.0.2;MAC=0a:58:00:00:00:01', ['IP', 'MAC'])).toEqual({ IP: '10.0.0.2', MAC: '0a:58:00:00:00:01' });
   });
 
-  it('reads nothing from an absent or empty CNI_ARGS, and skips empty pairs', () => {
+  it('reads nothing from an absent or empty CNI_ARGS', () => {
     expect(parseCniArgs(undefined, [])).toEqual({});
     expect(parseCniArgs('', [])).toEqual({});
-    expect(parseCniArgs('IP=1.2.3.4;', ['IP'])).toEqual({ IP: '1.2.3.4' });
+  });
+
+  it('refuses empty pairs with code 4, as libcni does (";;;", a trailing ";")', () => {
+    for (const bad of [';;;', 'IP=1.2.3.4;', ';IP=1.2.3.4', 'IP=1.2.3.4;;MAC=x']) {
+      expect(() => parseCniArgs(bad, ['IP', 'MAC'])).toThrowError(expect.objectContaining({ code: ErrorCode.InvalidEnvironment, message: 'CNI_ARGS: invalid pair "" (expected KEY=VALUE;KEY=VALUE)' }));
+    }
+  });
+
+  it('refuses a key given twice rather than picking one', () => {
+    expect(() => parseCniArgs('IP=10.0.0.2;IP=10.0.0.3', ['IP'])).toThrowError(expect.objectContaining({ code: ErrorCode.InvalidEnvironment, message: 'CNI_ARGS: "IP" is given twice' }));
   });
 
   it('keys are case-sensitive, as libcni matches them to struct fields', () => {
@@ -34,7 +43,7 @@ describe('parseCniArgs', () => {
 
   it('refuses a pair without exactly one "=" or with an empty key', () => {
     for (const bad of ['IP', 'IP=1=2', '=v']) {
-      expect(() => parseCniArgs(bad, ['IP'])).toThrowError(`CNI_ARGS: invalid pair "${bad}" (expected KEY=VALUE)`);
+      expect(() => parseCniArgs(bad, ['IP'])).toThrowError(`CNI_ARGS: invalid pair "${bad}" (expected KEY=VALUE;KEY=VALUE)`);
     }
   });
 });

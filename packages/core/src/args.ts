@@ -1,7 +1,9 @@
 import { CniError, ErrorCode } from './spec/errors.ts';
 
 /**
- * Parse CNI_ARGS (`K=V;K2=V2`). A pair without exactly one `=` is an error, as in libcni.
+ * Parse CNI_ARGS (`K=V;K2=V2`). A pair without exactly one `=` is an error, as in libcni, and so
+ * is an empty pair (`;;`, a trailing `;`): libcni's LoadArgs refuses them too. A key given twice
+ * is refused rather than guessed at (libcni silently keeps the last).
  * Unknown keys are refused unless IgnoreUnknown is 1/true/True; `known` lists the keys a
  * plugin reads (the Kubernetes keys are always tolerated together with IgnoreUnknown).
  */
@@ -9,11 +11,11 @@ export function parseCniArgs(raw: string | undefined, known: readonly string[]):
   const out: Record<string, string> = {};
   if (!raw) return out;
   for (const pair of raw.split(';')) {
-    if (pair === '') continue;
     const kv = pair.split('=');
     if (kv.length !== 2 || kv[0] === '') {
-      throw new CniError(ErrorCode.InvalidEnvironment, `CNI_ARGS: invalid pair "${pair}" (expected KEY=VALUE)`);
+      throw new CniError(ErrorCode.InvalidEnvironment, `CNI_ARGS: invalid pair ${JSON.stringify(pair)} (expected KEY=VALUE;KEY=VALUE)`);
     }
+    if (Object.hasOwn(out, kv[0]!)) throw new CniError(ErrorCode.InvalidEnvironment, `CNI_ARGS: "${kv[0]}" is given twice`);
     out[kv[0]!] = kv[1]!;
   }
   if (!ignoreUnknown(out.IgnoreUnknown)) {

@@ -8,5 +8,8 @@ export * from './invoke/find.ts';
 export * from './invoke/delegate.ts';
 export * from './args.ts';
 export * from './validate.ts';
+export * from './json.ts';
+export * from './fields.ts';
+export * from './netconf-fields.ts';
 export * from './skel/process.ts';
 export * from './build-version.ts';

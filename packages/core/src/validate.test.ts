@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from './spec/errors.ts';
-import { validateContainerId, validateIfName, validateNetworkName } from './validate.ts';
+import { MAX_CONTAINER_ID_LENGTH, validateContainerId, validateIfName, validateNetworkName } from './validate.ts';
 
 describe('validateNetworkName', () => {
   it('returns a safe name', () => {
@@ -30,6 +30,14 @@ describe('validateContainerId', () => {
     for (const bad of ['', '.', '-x', 'a/b', 'a;b', 'a b']) {
       expect(() => validateContainerId(bad)).toThrowError(expect.objectContaining({ code: ErrorCode.InvalidEnvironment }));
     }
+  });
+
+  it('refuses an id too long to be part of a state file name, without echoing it', () => {
+    expect(MAX_CONTAINER_ID_LENGTH).toBe(220);
+    expect(() => validateContainerId('a'.repeat(MAX_CONTAINER_ID_LENGTH))).not.toThrow();
+    expect(() => validateContainerId('a'.repeat(10_000))).toThrowError(
+      expect.objectContaining({ code: ErrorCode.InvalidEnvironment, message: 'invalid CNI_CONTAINERID: 10000 characters, at most 220 (it is part of state file names)' }),
+    );
   });
 });
 

@@ -1,9 +1,19 @@
 import { CniError, ErrorCode } from './spec/errors.ts';
 
 /** libcni's rule for container ids and network names: also keeps them from escaping a directory. */
-const SAFE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.\-]*$/;
+export const SAFE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.\-]*$/;
+
+/**
+ * The longest container id accepted. Neither the spec nor libcni sets one, but ids name files:
+ * the longest is flannel's saved-config temp `<id>:<ifname>.tmp-<pid>-<6 chars>`, which must fit
+ * a file name (NAME_MAX, 255 bytes) with a 15-character interface name and a 7-digit pid.
+ */
+export const MAX_CONTAINER_ID_LENGTH = 255 - ':'.length - 15 - '.tmp-'.length - 7 - '-'.length - 6;
 
 export function validateContainerId(id: string): void {
+  if (id.length > MAX_CONTAINER_ID_LENGTH) {
+    throw new CniError(ErrorCode.InvalidEnvironment, `invalid CNI_CONTAINERID: ${id.length} characters, at most ${MAX_CONTAINER_ID_LENGTH} (it is part of state file names)`);
+  }
   if (!SAFE_NAME.test(id)) {
     throw new CniError(ErrorCode.InvalidEnvironment, `invalid CNI_CONTAINERID "${id}": must match ${SAFE_NAME.source}`);
   }

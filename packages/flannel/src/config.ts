@@ -1,4 +1,4 @@
-import { invalidConfig, type NetConf } from '@cni-ts/core';
+import { invalidConfig, listField, NETCONF_FIELDS, objectField, PLUGIN_NAME, readFields, stringField, type Fields, type NetConf } from '@cni-ts/core';
 
 export const DEFAULT_SUBNET_FILE = '/run/flannel/subnet.env';
 export const DEFAULT_DATA_DIR = '/var/lib/cni/flannel';
@@ -22,35 +22,40 @@ export interface FlannelConf {
   runtimeConfig?: Record<string, unknown>;
 }
 
+/** A limit on size: absurd inputs are refused up front (code 7). */
+export const MAX_ROUTES = 1024;
+
+/** flannel's own keys: what the parser reads and schemas/flannel.schema.json says. */
+export const FLANNEL_FIELDS = {
+  subnetFile: stringField(`flanneld's subnet.env (default ${DEFAULT_SUBNET_FILE}).`),
+  dataDir: stringField(`Where the delegate config of each attachment is saved for DEL (default ${DEFAULT_DATA_DIR}).`),
+  delegate: objectField(
+    { type: stringField('The delegate plugin (default "bridge").', { pattern: PLUGIN_NAME, patternName: 'a plugin executable name' }) },
+    'Keys for the generated delegate config (e.g. "hairpinMode"); not "name" or "ipam".',
+    { open: true },
+  ),
+  ipam: objectField(
+    { routes: listField(objectField({ dst: stringField('Destination (CIDR).') }, 'A route.', { open: true, required: ['dst'] }), MAX_ROUTES, 'Routes kept before flannel\'s own.') },
+    'The base of the delegate\'s ipam section (e.g. a host-local dataDir); flannel adds the ranges.',
+    { open: true },
+  ),
+} satisfies Fields;
+
 export function parseFlannelConf(conf: NetConf): FlannelConf {
-  const str = (key: string, fallback: string): string => {
-    const v = conf[key];
-    if (v === undefined || v === '') return fallback;
-    if (typeof v !== 'string') throw invalidConfig(`"${key}" must be a string (a file path)`);
-    return v;
-  };
-  const delegate = conf.delegate ?? {};
-  if (typeof delegate !== 'object' || delegate === null || Array.isArray(delegate)) throw invalidConfig('"delegate" must be a JSON object');
-  const d = delegate as Record<string, unknown>;
-  if ('type' in d && (typeof d.type !== 'string' || d.type === '')) {
-    throw invalidConfig("'delegate' dictionary, if present, must have (string) 'type' field");
-  }
+  const f = readFields(conf, { ...NETCONF_FIELDS, ...FLANNEL_FIELDS });
+  const d = f.delegate ?? {};
   if ('name' in d) throw invalidConfig("'delegate' dictionary must not have 'name' field, it'll be set by flannel");
   if ('ipam' in d) throw invalidConfig("'delegate' dictionary must not have 'ipam' field, it'll be set by flannel");
-
-  const ipam = { ...(conf.ipam ?? {}) } as Record<string, unknown>;
-  const routes = ipam.routes ?? [];
-  if (!Array.isArray(routes) || !routes.every((r) => typeof r === 'object' && r !== null && typeof (r as { dst?: unknown }).dst === 'string')) {
-    throw invalidConfig('"ipam.routes" must be a list of objects with a string "dst"');
-  }
+  const ipam = { ...(f.ipam ?? {}) };
+  const routes = (ipam.routes ?? []) as Array<Record<string, unknown>>;
   return {
     name: conf.name,
     ...(typeof conf.cniVersion === 'string' && conf.cniVersion !== '' && { cniVersion: conf.cniVersion }),
-    subnetFile: str('subnetFile', DEFAULT_SUBNET_FILE),
-    dataDir: str('dataDir', DEFAULT_DATA_DIR),
+    subnetFile: f.subnetFile || DEFAULT_SUBNET_FILE,
+    dataDir: f.dataDir || DEFAULT_DATA_DIR,
     delegate: structuredClone(d),
     ipam: structuredClone(ipam),
-    routes: structuredClone(routes as Array<Record<string, unknown>>),
+    routes: structuredClone(routes),
     ...(conf.runtimeConfig !== undefined && { runtimeConfig: structuredClone(conf.runtimeConfig) }),
   };
 }

@@ -93,11 +93,13 @@ describe('buildDelegateConf options', () => {
   it.each([
     [{ delegate: { name: 'x' } }, "must not have 'name'"],
     [{ delegate: { ipam: {} } }, "must not have 'ipam'"],
-    [{ delegate: { type: 3 } }, "(string) 'type'"],
-    [{ delegate: [] }, '"delegate" must be a JSON object'],
-    [{ subnetFile: 7 }, '"subnetFile" must be a string'],
-    [{ dataDir: {} }, '"dataDir" must be a string'],
-    [{ ipam: { routes: [{ gw: '1.2.3.4' }] } }, '"ipam.routes"'],
+    [{ delegate: { type: 3 } }, 'delegate.type: must be a plugin executable name, not 3'],
+    [{ delegate: { type: '' } }, 'delegate.type: must be a plugin executable name, not ""'],
+    [{ delegate: [] }, 'delegate: must be a JSON object, not []'],
+    [{ subnetFile: 7 }, 'subnetFile: must be a string, not 7'],
+    [{ dataDir: {} }, 'dataDir: must be a string'],
+    [{ ipam: { routes: [{ gw: '1.2.3.4' }] } }, 'ipam.routes[0].dst: missing'],
+    [{ ipam: { routes: Array(1025).fill({ dst: '0.0.0.0/0' }) } }, 'ipam.routes: 1025 entries, at most 1024'],
   ])('rejects %j with code 7', (extra, message) => {
     expect(() => parseFlannelConf(input(extra))).toThrow(expect.objectContaining({ code: 7, message: expect.stringContaining(message) }));
   });

@@ -65,13 +65,30 @@ describe('parseIpamConfig', () => {
     [{ subnet: '10.0.0.0/24' }, { runtimeConfig: { ipRanges: [[{ subnet: 'fd00::/64' }, { subnet: '10.9.0.0/24' }]] } }, 'runtimeConfig.ipRanges[0][1].subnet: mixed address families'],
     [{ subnet: '10.0.0.0/24', routes: [{ dst: 'nope' }] }, {}, 'ipam.routes[0].dst: "nope" is not a CIDR'],
     [{ subnet: '10.0.0.0/24', routes: [{ dst: '0.0.0.0/0', gw: 'x' }] }, {}, 'ipam.routes[0].gw: "x" is not an IP address'],
-    [{ subnet: '10.0.0.0/24', dataDir: 5 }, {}, 'ipam.dataDir: must be a non-empty string'],
+    [{ subnet: '10.0.0.0/24', dataDir: 5 }, {}, 'ipam.dataDir: must be a non-empty path, not 5'],
+    [{ subnet: '0.0.0.0/0' }, {}, 'ipam.subnet: 0.0.0.0/0 is every address of its family'],
+    [{ ranges: [[{ subnet: '::/0' }]] }, {}, 'ipam.ranges[0][0].subnet: ::/0 is every address of its family'],
+    [{ ranges: [{ subnet: '10.0.0.0/24' }] }, {}, 'ipam.ranges[0]: must be a list, not {"subnet":"10.0.0.0/24"}'],
+    [{ ranges: [[]] }, {}, 'ipam.ranges[0]: must have at least 1 entry'],
+    [{ ranges: [[{ rangeStart: '10.0.0.2' }]] }, {}, 'ipam.ranges[0][0].subnet: missing'],
+    [{ subnet: 24 }, {}, 'ipam.subnet: must be a CIDR, not 24'],
+    [{ ranges: Array.from({ length: 257 }, (_, i) => [{ subnet: `10.${i >> 8}.${i & 255}.0/24` }]) }, {}, 'ipam.ranges: 257 entries, at most 256'],
+    [{ ranges: [Array.from({ length: 257 }, (_, i) => ({ subnet: `10.${i >> 8}.${i & 255}.0/24` }))] }, {}, 'ipam.ranges[0]: 257 entries, at most 256'],
+    [{ subnet: '10.0.0.0/24', routes: Array(1025).fill({ dst: '0.0.0.0/0' }) }, {}, 'ipam.routes: 1025 entries, at most 1024'],
+    [{ subnet: '10.0.0.0/24', routes: [{ gw: '10.0.0.1' }] }, {}, 'ipam.routes[0].dst: missing'],
     [{ subnet: '10.0.0.0/24', resolvConf: '/nonexistent/resolv.conf' }, {}, 'ipam.resolvConf: cannot read /nonexistent/resolv.conf'],
   ])('refuses ipam %j with code 7 naming the field', (ipam, extra, msg) => {
     const e = errorOf(() => parseIpamConfig(conf(ipam, extra)));
     expect(e.code).toBe(7);
     expect(e.message).toContain(msg);
   });
+});
+
+it('reads the most range sets it allows, and finds an overlap between any two of them', () => {
+  const sets = Array.from({ length: 256 }, (_, i) => [{ subnet: `10.${i}.0.0/16` }]);
+  expect(parseIpamConfig(conf({ ranges: sets })).rangeSets).toHaveLength(256);
+  const overlapping = [...sets.slice(0, 200), [{ subnet: '10.7.128.0/24' }]];
+  expect(errorOf(() => parseIpamConfig(conf({ ranges: overlapping }))).message).toBe('ipam.ranges: range set 200 (10.7.128.0/24) overlaps range set 7 (10.7.0.0/16)');
 });
 
 describe('parseStoreLocation', () => {

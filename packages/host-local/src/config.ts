@@ -1,6 +1,6 @@
-import { capabilityArg, cniArg, CniError, ErrorCode, getInsensitive, invalidConfig, parseCniArgs, type CallContext, type DNS, type NetConf, type Route } from '@cni-ts/core';
+import { capabilityArg, cniArg, CniError, ErrorCode, getInsensitive, integerField, invalidConfig, listField, objectField, parseCniArgs, readValue, stringField, type CallContext, type DNS, type Fields, type NetConf, type Route } from '@cni-ts/core';
 import { formatIP, parseCidr, parseCidrOrIP, parseIP, type IP } from '@cni-ts/core/net/ip';
-import { describeSet, parseRange, parseRangeSet, setsOverlap, type RangeSet } from './range.ts';
+import { describeSet, overlappingSets, parseRange, parseRangeSet, type RangeSet } from './range.ts';
 import { readResolvConf } from './resolv.ts';
 
 export const DEFAULT_DATA_DIR = '/var/lib/cni/networks';
@@ -23,9 +23,51 @@ export interface IpamConfig extends StoreLocation {
   dns?: DNS;
 }
 
+/** Absurd sizes are refused up front (code 7); below them the cost of parsing grows linearly. */
+export const MAX_RANGE_SETS = 256;
+export const MAX_RANGES_PER_SET = 256;
+export const MAX_ROUTES = 1024;
+
+const address = (doc: string) => stringField(doc, { patternName: 'an IP address' });
+const RANGE_FIELDS = {
+  subnet: stringField('The subnet to allocate from (CIDR, e.g. "10.22.0.0/16").', { patternName: 'a CIDR' }),
+  rangeStart: address('First address handed out (default: the subnet\'s first host).'),
+  rangeEnd: address('Last address handed out (default: the last host, broadcast excluded).'),
+  gateway: address('Gateway address, never handed out (default: the first host).'),
+} satisfies Fields;
+const range = objectField(RANGE_FIELDS, 'One range: a subnet and optional bounds.', { anyCase: true, required: ['subnet'] });
+/** A list of range sets: one address is allocated from each set. */
+export const RANGE_SETS = listField(listField(range, MAX_RANGES_PER_SET, 'A range set: ranges of one address family.', 1), MAX_RANGE_SETS, 'Range sets.');
+
+const integer = (doc: string) => integerField(0, 2 ** 31 - 1, doc);
+const ROUTE = objectField(
+  {
+    dst: stringField('Destination (CIDR; "0.0.0.0/0" for a default route).', { patternName: 'a CIDR' }),
+    gw: address('Next hop (default: the gateway of the range).'),
+    mtu: integer('Route MTU.'),
+    advmss: integer('Advertised MSS.'),
+    priority: integer('Route metric.'),
+    table: integer('Routing table.'),
+    scope: integer('Route scope.'),
+  },
+  'A route to add in the container.',
+  { anyCase: true, required: ['dst'] },
+);
+
+/** host-local's keys, which live in the config's `ipam` object (schemas/host-local.schema.json). */
+export const HOST_LOCAL_FIELDS = {
+  type: stringField('"host-local".', { enum: ['host-local'] }),
+  dataDir: stringField('Where reservations are stored (default /var/lib/cni/networks).', { minLength: 1, patternName: 'a non-empty path' }),
+  resolvConf: stringField('A resolv.conf whose settings become the result\'s DNS.'),
+  ranges: { ...RANGE_SETS, doc: 'Range sets: one address is allocated from each (e.g. one IPv4 and one IPv6 set).' },
+  routes: listField(ROUTE, MAX_ROUTES, 'Routes for the container.'),
+  ...RANGE_FIELDS,
+} satisfies Fields;
+const IPAM = objectField(HOST_LOCAL_FIELDS, 'host-local\'s settings.', { anyCase: true });
+
 /** The `ipam` object of the config; host-local is an IPAM plugin, so its keys live there. */
 function ipamSection(config: NetConf): Record<string, unknown> | undefined {
-  return config.ipam as Record<string, unknown> | undefined;
+  return config.ipam ?? undefined;
 }
 
 /**
@@ -33,10 +75,8 @@ function ipamSection(config: NetConf): Record<string, unknown> | undefined {
  * `ipam` section means the defaults, so DEL still releases what an ADD with defaults reserved.
  */
 export function parseStoreLocation(config: NetConf): StoreLocation {
-  const dataDir = getInsensitive(ipamSection(config), 'dataDir');
-  if (dataDir !== undefined && (typeof dataDir !== 'string' || dataDir === '')) {
-    throw invalidConfig(`ipam.dataDir: must be a non-empty string path, got ${JSON.stringify(dataDir)}`);
-  }
+  const raw = getInsensitive(ipamSection(config), 'dataDir');
+  const dataDir = raw === undefined || raw === null ? undefined : readValue(raw, HOST_LOCAL_FIELDS.dataDir, 'ipam.dataDir');
   return { name: config.name, dataDir: dataDir ?? DEFAULT_DATA_DIR };
 }
 
@@ -47,53 +87,42 @@ export function parseStoreLocation(config: NetConf): StoreLocation {
 function parseRangeSets(config: NetConf, ipam: Record<string, unknown>): RangeSet[] {
   const sets: RangeSet[] = [];
   const runtimeRanges = capabilityArg(config.runtimeConfig, 'ipRanges');
-  if (runtimeRanges !== undefined) {
-    if (!Array.isArray(runtimeRanges)) throw invalidConfig('runtimeConfig.ipRanges: must be a list of range sets');
-    runtimeRanges.forEach((s, i) => sets.push(parseRangeSet(s, `runtimeConfig.ipRanges[${i}]`)));
+  if (runtimeRanges !== undefined && runtimeRanges !== null) {
+    readValue(runtimeRanges, RANGE_SETS, 'runtimeConfig.ipRanges').forEach((s, i) => sets.push(parseRangeSet(s, `runtimeConfig.ipRanges[${i}]`)));
   }
   const legacySubnet = getInsensitive(ipam, 'subnet');
   if (legacySubnet !== undefined && legacySubnet !== '') sets.push([parseRange(ipam, 'ipam')]);
-  const ranges = getInsensitive(ipam, 'ranges');
-  if (ranges !== undefined) {
-    if (!Array.isArray(ranges)) throw invalidConfig('ipam.ranges: must be a list of range sets (lists of {"subnet": ...})');
-    ranges.forEach((s, i) => sets.push(parseRangeSet(s, `ipam.ranges[${i}]`)));
-  }
+  const ranges = getInsensitive(ipam, 'ranges') as unknown[][] | undefined;
+  ranges?.forEach((s, i) => sets.push(parseRangeSet(s, `ipam.ranges[${i}]`)));
   if (sets.length === 0) throw invalidConfig('ipam.ranges: no IP ranges specified (set "ranges" or "subnet")');
-  for (let i = 0; i < sets.length; i++) {
-    for (let j = 0; j < i; j++) {
-      if (setsOverlap(sets[i]!, sets[j]!)) {
-        throw invalidConfig(`ipam.ranges: range set ${i} (${describeSet(sets[i]!)}) overlaps range set ${j} (${describeSet(sets[j]!)})`);
-      }
-    }
+  if (sets.length > MAX_RANGE_SETS) throw invalidConfig(`ipam.ranges: ${sets.length} range sets with runtimeConfig.ipRanges, at most ${MAX_RANGE_SETS}`);
+  const overlap = overlappingSets(sets);
+  if (overlap) {
+    const [i, j] = overlap;
+    throw invalidConfig(`ipam.ranges: range set ${i} (${describeSet(sets[i]!)}) overlaps range set ${j} (${describeSet(sets[j]!)})`);
   }
   return sets;
 }
 
+/** Routes as configured (the fields checked their shape; the addresses are checked here). */
 function parseRoutes(ipam: Record<string, unknown>): Route[] {
-  const routes = getInsensitive(ipam, 'routes');
-  if (routes === undefined || routes === null) return [];
-  if (!Array.isArray(routes)) throw invalidConfig('ipam.routes: must be a list of {"dst": CIDR, "gw"?: IP}');
-  return routes.map((r, i) => {
-    const route = r as Record<string, unknown> | null;
-    const dst = route && typeof route === 'object' ? getInsensitive(route, 'dst') : undefined;
-    if (typeof dst !== 'string' || !parseCidr(dst)) throw invalidConfig(`ipam.routes[${i}].dst: ${JSON.stringify(dst)} is not a CIDR`);
-    const gw = getInsensitive(route!, 'gw');
-    if (gw !== undefined && gw !== '' && (typeof gw !== 'string' || !parseIP(gw))) {
-      throw invalidConfig(`ipam.routes[${i}].gw: ${JSON.stringify(gw)} is not an IP address`);
-    }
+  const routes = (getInsensitive(ipam, 'routes') ?? []) as Array<Record<string, unknown>>;
+  return routes.map((route, i) => {
+    const dst = getInsensitive(route, 'dst') as string;
+    if (!parseCidr(dst)) throw invalidConfig(`ipam.routes[${i}].dst: ${JSON.stringify(dst)} is not a CIDR`);
+    const gw = getInsensitive(route, 'gw') as string | undefined;
+    if (gw !== undefined && gw !== '' && !parseIP(gw)) throw invalidConfig(`ipam.routes[${i}].gw: ${JSON.stringify(gw)} is not an IP address`);
     return route as unknown as Route; // passed through as configured
   });
 }
 
 /** The full IPAM config for ADD, CHECK and STATUS. */
 export function parseIpamConfig(config: NetConf): IpamConfig {
-  const ipam = ipamSection(config);
-  if (!ipam) throw invalidConfig('ipam: missing (host-local reads its settings from the "ipam" object)');
+  const section = ipamSection(config);
+  if (!section) throw invalidConfig('ipam: missing (host-local reads its settings from the "ipam" object)');
+  const ipam = readValue(section, IPAM, 'ipam');
   const location = parseStoreLocation(config);
   const resolvConf = getInsensitive(ipam, 'resolvConf');
-  if (resolvConf !== undefined && resolvConf !== '' && typeof resolvConf !== 'string') {
-    throw invalidConfig(`ipam.resolvConf: must be a file path, got ${JSON.stringify(resolvConf)}`);
-  }
   return {
     ...location,
     rangeSets: parseRangeSets(config, ipam),

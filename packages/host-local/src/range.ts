@@ -42,6 +42,7 @@ export function parseRange(raw: unknown, field: string): Range {
     throw invalidConfig(`${field}.subnet: ${subnetText} has host bits set (the network address is ${formatCidr(subnet)})`);
   }
   const bits = familyBits(cidr.family);
+  if (cidr.prefix === 0) throw invalidConfig(`${field}.subnet: ${subnetText} is every address of its family, not a pod network`);
   if (cidr.prefix > bits - 2) throw invalidConfig(`${field}.subnet: ${subnetText} is too small to allocate from (at most /${bits - 2})`);
 
   const last = lastOf(subnet);
@@ -73,7 +74,22 @@ export function parseRangeSet(raw: unknown, field: string): RangeSet {
 
 const setFamily = (set: RangeSet): Family => set[0]!.subnet.family;
 
-export const setsOverlap = (a: RangeSet, b: RangeSet): boolean => a.some((ra) => b.some((rb) => overlaps(ra, rb)));
+/**
+ * The first two range sets that share an address, as [later, earlier] indexes: one sort and one
+ * sweep over every range (the cost grows with the number of ranges, not with its square).
+ */
+export function overlappingSets(sets: readonly RangeSet[]): [number, number] | undefined {
+  const all = sets.flatMap((set, index) => set.map((range) => ({ range, index })));
+  all.sort((a, b) => a.range.start.family - b.range.start.family || (a.range.start.value < b.range.start.value ? -1 : a.range.start.value > b.range.start.value ? 1 : 0));
+  // The range reaching furthest so far, per family: a range starting before its end overlaps it
+  // (ranges of one set never overlap one another: parseRangeSet refused that).
+  let reach: { range: Range; index: number } | undefined;
+  for (const r of all) {
+    if (reach && reach.index !== r.index && overlaps(reach.range, r.range)) return [Math.max(r.index, reach.index), Math.min(r.index, reach.index)];
+    if (!reach || reach.range.start.family !== r.range.start.family || r.range.end.value > reach.range.end.value) reach = r;
+  }
+  return undefined;
+}
 
 const describeRange = (r: Range): string => `${formatCidr(r.subnet)} (${formatIP(r.start)}-${formatIP(r.end)})`;
 

@@ -1,8 +1,7 @@
-import { getInsensitive, invalidConfig, type Result } from '@cni-ts/core';
+import { getInsensitive, integerField, invalidConfig, listField, objectField, stringField, type Result } from '@cni-ts/core';
 import { formatCidr, formatIP, networkOf, parseCidrOrIP, parseIP, type Family } from '@cni-ts/core/net/ip';
 
-const PROTOCOLS = ['tcp', 'udp', 'sctp'] as const;
-export type Protocol = (typeof PROTOCOLS)[number];
+export type Protocol = 'tcp' | 'udp' | 'sctp';
 
 /** One entry of the `portMappings` capability, validated and normalised. */
 export interface PortMapping {
@@ -24,39 +23,36 @@ export interface ContainerTarget {
   subnet: string;
 }
 
-function port(entry: Record<string, unknown>, key: string, where: string): number {
-  const v = getInsensitive(entry, key);
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 65535) {
-    throw invalidConfig(`${where}.${key} must be an integer between 1 and 65535, got ${JSON.stringify(v)}`);
-  }
-  return v;
-}
+/** A limit on size: absurd inputs are refused up front (code 7); below it cost grows linearly. */
+export const MAX_PORT_MAPPINGS = 4096;
 
-/**
- * Read runtimeConfig.portMappings. Keys are matched case-insensitively: containerd sends
- * HostPort/ContainerPort/Protocol/HostIP (Go's JSON decoding accepts any case).
- */
-export function parsePortMappings(raw: unknown): PortMapping[] {
-  if (raw === undefined || raw === null) return [];
-  if (!Array.isArray(raw)) throw invalidConfig('runtimeConfig.portMappings must be a list');
-  return raw.map((item, i) => {
-    const where = `runtimeConfig.portMappings[${i}]`;
-    if (typeof item !== 'object' || item === null || Array.isArray(item)) throw invalidConfig(`${where} must be an object`);
-    const entry = item as Record<string, unknown>;
-    const proto = getInsensitive(entry, 'protocol') ?? 'tcp';
-    if (typeof proto !== 'string' || !(PROTOCOLS as readonly string[]).includes(proto.toLowerCase())) {
-      throw invalidConfig(`${where}.protocol must be one of ${PROTOCOLS.join(', ')}, got ${JSON.stringify(proto)}`);
-    }
+const port = (doc: string) => integerField(1, 65535, doc);
+
+/** One entry of the portMappings capability; keys in any case (containerd sends HostPort). */
+const PORT_MAPPING = objectField(
+  {
+    hostPort: port('The port on the node.'),
+    containerPort: port('The port in the container.'),
+    protocol: stringField('"tcp" (default), "udp" or "sctp", in any case.', { pattern: /^(?:[tT][cC][pP]|[uU][dD][pP]|[sS][cC][tT][pP])$/, patternName: 'one of tcp, udp, sctp' }),
+    hostIP: stringField('Only this node address ("0.0.0.0" or "::": any of that family).', { patternName: 'an IP address' }),
+  },
+  'A port mapping.',
+  { anyCase: true, required: ['hostPort', 'containerPort'] },
+);
+export const PORT_MAPPINGS = listField(PORT_MAPPING, MAX_PORT_MAPPINGS, 'Port mappings, added by the runtime (capability "portMappings").');
+
+/** Normalise runtimeConfig.portMappings, whose shape the fields above checked already. */
+export function parsePortMappings(raw: Array<Record<string, unknown>> | undefined): PortMapping[] {
+  return (raw ?? []).map((entry, i) => {
     const mapping: PortMapping = {
-      hostPort: port(entry, 'hostPort', where),
-      containerPort: port(entry, 'containerPort', where),
-      protocol: proto.toLowerCase() as Protocol,
+      hostPort: getInsensitive(entry, 'hostPort') as number,
+      containerPort: getInsensitive(entry, 'containerPort') as number,
+      protocol: ((getInsensitive(entry, 'protocol') as string | undefined) ?? 'tcp').toLowerCase() as Protocol,
     };
-    const hostIP = getInsensitive(entry, 'hostIP') ?? '';
-    if (typeof hostIP !== 'string') throw invalidConfig(`${where}.hostIP must be a string`);
+    const hostIP = (getInsensitive(entry, 'hostIP') as string | undefined) ?? '';
     if (hostIP !== '') {
       const ip = parseIP(hostIP);
-      if (!ip) throw invalidConfig(`${where}.hostIP is not an IP address: ${JSON.stringify(hostIP)}`);
+      if (!ip) throw invalidConfig(`runtimeConfig.portMappings[${i}].hostIP: ${JSON.stringify(hostIP)} is not an IP address`);
       mapping.hostFamily = ip.family;
       if (ip.value !== 0n) mapping.hostIP = formatIP(ip);
     }

@@ -1,4 +1,5 @@
 import { sha512Hex } from '@cni-ts/core/hash';
+import { fitComment } from '@cni-ts/linux/netfilter/iptables';
 
 /** Who a set of rules belongs to: one container's interface on one network. */
 export interface Attachment {
@@ -18,10 +19,9 @@ export const iptablesDnatChain = (network: string, containerId: string): string 
 export const iptablesLegacySnatChain = (network: string, containerId: string): string =>
   `CNI-SN-${sha512Hex(network + containerId)}`.slice(0, 28);
 
-/** The reference's comment on the entry rules; iptables caps comments at 255 bytes. */
+/** The reference's comment on the entry rules, cut to what iptables keeps. */
 export function iptablesDnatComment(network: string, containerId: string): string {
-  const comment = `dnat name: "${network}" id: "${containerId}"`;
-  return comment.length <= 255 ? comment : `${comment.slice(0, 252)}...`;
+  return fitComment(`dnat name: "${network}" id: "${containerId}"`);
 }
 
 const COMMENT = /^dnat name: "(.*)" id: "(.*)"$/;

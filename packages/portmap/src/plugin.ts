@@ -77,7 +77,9 @@ export function createPortmap({ runner, files, natProbe, natLock }: PortmapDeps)
       // missing on DEL: plugins#509), and in both backends: the node may have switched.
       const families = resultFamilies(ctx.prevResult);
       const removed = await Promise.all(Object.values(forwarders).map((f) => f.remove(att, families)));
-      await flushUdpConntrack(runner, [...removed.flat(), ...udpOf(conf, [4])], ctx.log);
+      // Only the UDP ports of rules this DEL removed: where nothing was left (a repeated DEL),
+      // no entry can point at them any more, and a flush would only start conntrack for nothing.
+      await flushUdpConntrack(runner, removed.flat(), ctx.log);
     },
 
     async check(ctx) {

@@ -1,7 +1,8 @@
 import type { PodmanLab } from './lab.ts';
+import type { NodeHost } from './node-state.ts';
 
 /** The body of an HTTP/1.0 response, or the whole text when it has no header block. */
-function body(response: string): string {
+export function httpBody(response: string): string {
   const at = response.indexOf('\r\n\r\n');
   return at < 0 ? response : response.slice(at + 4);
 }
@@ -12,11 +13,11 @@ function body(response: string): string {
  */
 export function fetchFromContainer(lab: PodmanLab, container: string, host: string, port: number): string {
   const r = lab.exec(container, ['nc', '-w', '5', host, String(port)], 'GET / HTTP/1.0\r\n\r\n');
-  return r.code === 0 ? body(r.stdout) : `nc exited ${r.code}: ${r.stderr.trim()}`;
+  return r.code === 0 ? httpBody(r.stdout) : `nc exited ${r.code}: ${r.stderr.trim()}`;
 }
 
 /** GET / from the node's namespace, as a client on the host would. */
-export function fetchFromNode(lab: PodmanLab, host: string, port: number): string {
+export function fetchFromNode(lab: NodeHost, host: string, port: number): string {
   const r = lab.inNode(['curl', '-sS', '-m', '5', `http://${host}:${port}/`]);
   return r.code === 0 ? r.stdout : `curl exited ${r.code}: ${r.stderr.trim()}`;
 }

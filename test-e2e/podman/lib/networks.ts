@@ -1,6 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PodmanLab } from './lab.ts';
+/** Where a network's conflist and files go: a podman lab or a containerd node (prefix, private dir). */
+export interface NetworkHost {
+  prefix: string;
+  dir: string;
+  writeConflist(name: string, conflist: unknown): void;
+}
 
 /** What a scenario needs to know about a network it runs containers on. */
 export interface NetworkUnderTest {
@@ -35,7 +40,7 @@ export function inSubnet(net: NetworkUnderTest, ip: string): boolean {
 }
 
 /** The podman-style conflist: bridge (gateway, masquerade, hairpin) + host-local, then portmap. */
-export function bridgeNetwork(lab: PodmanLab, { cniVersion, octet, suffix = 'br', firewall, staticIps, defaultRoute = true }: BridgeOptions): NetworkUnderTest {
+export function bridgeNetwork(lab: NetworkHost, { cniVersion, octet, suffix = 'br', firewall, staticIps, defaultRoute = true }: BridgeOptions): NetworkUnderTest {
   const name = `${lab.prefix}-${suffix}`;
   const ipamDir = join(lab.dir, 'ipam');
   const subnet24 = `10.88.${octet}`;
@@ -62,9 +67,9 @@ export function bridgeNetwork(lab: PodmanLab, { cniVersion, octet, suffix = 'br'
 /**
  * Kubernetes' flannel conflist (kube-flannel.yml's cni-conf.json): flannel delegating to bridge
  * with hairpin and a default route, then portmap; flanneld's subnet.env written by hand, as
- * flanneld would on a node whose lease is `<subnet24>.0/24`.
+ * flanneld would on a node whose lease is `<subnet24>.0/24`. kube-flannel ships cniVersion 0.3.1.
  */
-export function flannelNetwork(lab: PodmanLab, octet: number): NetworkUnderTest {
+export function flannelNetwork(lab: NetworkHost, octet: number, cniVersion = '0.3.1'): NetworkUnderTest {
   const name = `${lab.prefix}-fl`;
   const ipamDir = join(lab.dir, 'ipam');
   const stateDir = join(lab.dir, 'flannel');
@@ -73,7 +78,7 @@ export function flannelNetwork(lab: PodmanLab, octet: number): NetworkUnderTest 
   mkdirSync(join(lab.dir, 'run-flannel'), { recursive: true });
   writeFileSync(subnetFile, ['FLANNEL_NETWORK=10.244.0.0/16', `FLANNEL_SUBNET=${subnet24}.1/24`, 'FLANNEL_MTU=1450', 'FLANNEL_IPMASQ=true', ''].join('\n'));
   lab.writeConflist(name, {
-    cniVersion: '0.3.1',
+    cniVersion,
     name,
     plugins: [
       {

@@ -1,6 +1,11 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PodmanLab } from './lab.ts';
+import type { CommandOutput } from './sh.ts';
+
+/** A node whose network namespace commands run in (a podman lab, a containerd node). */
+export interface NodeHost {
+  inNode(argv: string[]): CommandOutput;
+}
 
 /** host-local's reservations: one file per IP named by the IP, holding `<containerID>\r\n<ifname>`. */
 export function ipamReservations(dataDir: string, network: string): Map<string, string> {
@@ -15,24 +20,24 @@ export function ipamReservations(dataDir: string, network: string): Map<string, 
 }
 
 /** Names of the veth links in the node's namespace. */
-export function nodeVeths(lab: PodmanLab): string[] {
+export function nodeVeths(lab: NodeHost): string[] {
   const r = lab.inNode(['ip', '-j', 'link', 'show', 'type', 'veth']);
   if (r.code !== 0) throw new Error(`ip link: ${r.stderr}`);
   return (JSON.parse(r.stdout || '[]') as { ifname: string }[]).map((l) => l.ifname);
 }
 
 /** The node's firewall state as text, as iptables sees it (all tables). */
-export function nodeIptables(lab: PodmanLab): string {
+export function nodeIptables(lab: NodeHost): string {
   return lab.inNode(['iptables-save']).stdout;
 }
 
 /** The node's firewall state as text, every nftables table (iptables-nft's included). */
-export function nodeNftables(lab: PodmanLab): string {
+export function nodeNftables(lab: NodeHost): string {
   return lab.inNode(['nft', 'list', 'ruleset']).stdout;
 }
 
 /** The node's whole firewall state as text: iptables and the nftables ruleset. */
-export function nodeFirewall(lab: PodmanLab): string {
+export function nodeFirewall(lab: NodeHost): string {
   return [nodeIptables(lab), nodeNftables(lab)].join('\n');
 }
 

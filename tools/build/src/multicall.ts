@@ -1,7 +1,7 @@
 /**
  * The one executable behind every plugin name: hard-linked as bridge, host-local, portmap,
- * flannel and cnictl, it runs the program named by how it was invoked. Each program's code is
- * loaded only when that program runs, so a plugin call pays for its own code alone.
+ * flannel, loopback and cnictl, it runs the program named by how it was invoked. Each program's
+ * code is loaded only when that program runs, so a plugin call pays for its own code alone.
  */
 import { basename } from 'node:path';
 import { CniError, ErrorCode, finish, registerInProcess, runPluginProcess, type PluginLoader } from '@cni-ts/core';
@@ -11,6 +11,7 @@ const plugins: Record<string, PluginLoader> = {
   'host-local': async () => (await import('@cni-ts/host-local')).plugin,
   portmap: async () => (await import('@cni-ts/portmap')).plugin,
   flannel: async () => (await import('@cni-ts/flannel')).plugin,
+  loopback: async () => (await import('@cni-ts/loopback')).plugin,
 };
 const PROGRAMS = [...Object.keys(plugins), 'cnictl'];
 

@@ -1,12 +1,12 @@
 import type { Attachment } from '@cni-ts/core';
-import type { Cidr, Family } from '@cni-ts/core/net/ip';
+import type { Cidr } from '@cni-ts/core/net/ip';
 import type { CommandRunner } from '@cni-ts/linux/run';
 import type { MasqBackend } from '../config.ts';
 import { IptablesMasq } from './iptables.ts';
 import { NftablesMasq } from './nftables.ts';
-import { BackendUnavailable, type MasqOwner } from './types.ts';
+import { BackendUnavailable, type MasqOwner, type MasqSources } from './types.ts';
 
-export type { MasqOwner } from './types.ts';
+export type { MasqOwner, MasqSources } from './types.ts';
 
 /**
  * Install masquerading with the configured backend; without one, iptables (the reference's
@@ -28,11 +28,12 @@ export async function setupMasq(runner: CommandRunner, backend: MasqBackend | un
 }
 
 /**
- * Remove this attachment's rules from both backends: the node may have switched between them.
- * `families` narrows the iptables side when the addresses are known (prevResult).
+ * Remove this interface's rules from both backends: the node may have switched between them.
+ * nftables rules are per interface already; on iptables, `sources` says which jumps are this
+ * interface's (and reads only their families when its addresses are known).
  */
-export async function teardownMasq(runner: CommandRunner, owner: MasqOwner, families?: readonly Family[]): Promise<void> {
-  await settleAll([new IptablesMasq(runner).teardown(owner, families), new NftablesMasq(runner).teardown(owner)]);
+export async function teardownMasq(runner: CommandRunner, owner: MasqOwner, sources: MasqSources): Promise<void> {
+  await settleAll([new IptablesMasq(runner).teardown(owner, sources), new NftablesMasq(runner).teardown(owner)]);
 }
 
 /** Undefined when the rules exist in the configured backend (either, when not configured). */

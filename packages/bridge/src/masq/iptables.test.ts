@@ -70,10 +70,60 @@ describe('iptables masquerade (reference layout)', () => {
     expect(runner.calls.map((c) => c.argv.join(' ')).sort()).toEqual(['ip6tables-save -t nat', 'iptables-restore --noflush -w 5', 'iptables-save -t nat']);
   });
 
-  it('DEL reads only the families it is told (prevResult known)', async () => {
+  it('DEL reads only the families of the addresses it is told (prevResult known)', async () => {
     const runner = new RecordingRunner(() => ({ stdout: '*nat\nCOMMIT\n' }));
-    await new IptablesMasq(runner).teardown(owner, [6]);
+    await new IptablesMasq(runner).teardown(owner, { mine: [parseCidr('fd00::5/64')!] });
     expect(runner.calls.map((c) => c.argv.join(' '))).toEqual(['ip6tables-save -t nat']);
+  });
+
+  describe('two interfaces of one container share the chain', () => {
+    const both = [
+      '*nat',
+      ':POSTROUTING ACCEPT [0:0]',
+      `:${chain} - [0:0]`,
+      `-A POSTROUTING -s 10.22.0.5/32 -m comment --comment ${comment} -j ${chain}`,
+      `-A POSTROUTING -s 10.22.0.6/32 -m comment --comment ${comment} -j ${chain}`,
+      `-A ${chain} ! -d 224.0.0.0/4 -m comment --comment ${comment} -j MASQUERADE`,
+      'COMMIT',
+    ].join('\n');
+    const is = (ip: string) => (src: { value: bigint } | undefined) => src?.value === parseCidr(`${ip}/32`)!.value;
+
+    it("removes only the interface's own jump while the other still jumps to the chain", () => {
+      expect(teardownText(both, new Set([chain]), is('10.22.0.6')).split('\n')).toEqual([
+        '*nat',
+        `-D POSTROUTING -s 10.22.0.6/32 -m comment --comment ${comment} -j ${chain}`,
+        'COMMIT',
+        '',
+      ]);
+    });
+
+    it('removes the chain with its last jump', () => {
+      const one = both.replace(/^-A POSTROUTING -s 10\.22\.0\.5.*\n/m, '');
+      expect(teardownText(one, new Set([chain]), is('10.22.0.6'))).toContain(`-X ${chain}`);
+    });
+
+    it('without its addresses, keeps the jumps of addresses other interfaces hold (asked only then)', async () => {
+      const runner = new RecordingRunner((c) => (c.argv[0] === 'iptables-save' ? { stdout: both } : { stdout: '*nat\nCOMMIT\n' }));
+      let asked = 0;
+      const heldByOthers = async () => (asked++, [parseCidr('10.22.0.5/24')!]);
+      await new IptablesMasq(runner).teardown(owner, { heldByOthers });
+      expect(asked).toBe(1);
+      const restore = runner.calls.find((c) => c.argv[0] === 'iptables-restore')!;
+      expect(restore.input).toContain('-D POSTROUTING -s 10.22.0.6/32');
+      expect(restore.input).not.toContain('10.22.0.5');
+      expect(restore.input).not.toContain(`-X ${chain}`);
+    });
+  });
+
+  it('cuts a comment to iptables\' 255 bytes and still finds stale chains by it', () => {
+    const id = 'c'.repeat(300);
+    const cut = ruleComment('mynet', id);
+    expect(cut).toHaveLength(255);
+    expect(cut.endsWith('...')).toBe(true);
+    const long = chainName('mynet', id);
+    const line = `-A ${long} ! -d 224.0.0.0/4 -m comment --comment "${cut.replace(/"/g, '\\"')}" -j MASQUERADE`;
+    expect(staleChains(line, 'mynet', new Set([id]))).toEqual(new Set());
+    expect(staleChains(line, 'mynet', new Set(['abc']))).toEqual(new Set([long]));
   });
 
   it('DEL succeeds when iptables is not installed', async () => {

@@ -1,23 +1,25 @@
 import type { Attachment } from '@cni-ts/core';
-import { formatCidr, formatIP, type Cidr, type Family } from '@cni-ts/core/net/ip';
+import { formatCidr, formatIP, parseCidr, type Cidr, type Family, type IP } from '@cni-ts/core/net/ip';
 import { sha512Hex } from '@cni-ts/core/hash';
-import { quoteArg, restoreNoflush, saveTable, savedChains, savedRules } from '@cni-ts/linux/netfilter/iptables';
+import { iptablesChainsAbsent } from '@cni-ts/linux/netfilter/iptables-chains';
+import { fitComment, quoteArg, restoreNoflush, saveTable, savedChains, savedComment, savedRules } from '@cni-ts/linux/netfilter/iptables';
 import type { CommandRunner } from '@cni-ts/linux/run';
-import { BackendUnavailable, type MasqBackendOps, type MasqOwner } from './types.ts';
+import { BackendUnavailable, dropsSource, type MasqBackendOps, type MasqOwner, type MasqSources } from './types.ts';
 
 /**
  * The reference plugins' iptables layout, kept name for name so a node can switch binaries:
  * nat chain `CNI-` + sha512(network + containerID) (28 characters), holding
  * `-d <subnet> -j ACCEPT` and `! -d <multicast> -j MASQUERADE`, jumped to from POSTROUTING by
- * `-s <ip>`; every rule carries the comment `name: "<net>" id: "<cid>"`.
+ * `-s <ip>`; every rule carries the comment `name: "<net>" id: "<cid>"` (cut to iptables' limit).
+ * Two interfaces of one container on one network share the chain: each has its own jumps, and
+ * the chain goes with the last jump to it.
  */
 export const chainName = (network: string, containerId: string): string =>
   `CNI-${sha512Hex(network + containerId).slice(0, 24)}`;
 
-export const ruleComment = (network: string, containerId: string): string => `name: "${network}" id: "${containerId}"`;
+export const ruleComment = (network: string, containerId: string): string => fitComment(`name: "${network}" id: "${containerId}"`);
 
 const MULTICAST: Record<Family, string> = { 4: '224.0.0.0/4', 6: 'ff00::/8' };
-const COMMENT_RE = /--comment "name: \\"([^"\\]*)\\" id: \\"([^"\\]*)\\""/;
 
 /** Restore text that (re)creates the chain for the addresses of one family. */
 export function setupText(owner: MasqOwner, family: Family, ips: Cidr[]): string {
@@ -36,29 +38,45 @@ export function setupText(owner: MasqOwner, family: Family, ips: Cidr[]): string
   ].join('\n');
 }
 
-/** Restore text removing the given chains and every POSTROUTING jump to them; '' if nothing to do. */
-export function teardownText(saved: string, chains: Set<string>): string {
+/** Does this saved rule line jump to `chain`? */
+const jumpsTo = (line: string, chain: string): boolean => line.endsWith(` -j ${chain}`) || line.includes(` -j ${chain} `);
+
+/** The source address of a saved POSTROUTING jump (`-s 10.1.0.5/32`). */
+const jumpSource = (line: string): Cidr | undefined => parseCidr(/ -s (\S+)/.exec(line)?.[1] ?? '');
+
+/**
+ * Restore text removing the POSTROUTING jumps to the given chains whose source `drop` picks
+ * (default: all), and each chain left without a jump; '' if nothing to do.
+ */
+export function teardownText(saved: string, chains: Set<string>, drop: (source: Cidr | undefined) => boolean = () => true): string {
   const declared = savedChains(saved);
-  const present = [...chains].filter((ch) => declared.has(ch));
-  const jumps = savedRules(saved, 'POSTROUTING').filter((l) => present.some((ch) => l.endsWith(` -j ${ch}`) || l.includes(` -j ${ch} `)));
-  if (present.length === 0 && jumps.length === 0) return '';
+  const jumps = savedRules(saved, 'POSTROUTING').filter((l) => [...chains].some((ch) => jumpsTo(l, ch)));
+  const removed = jumps.filter((l) => drop(jumpSource(l)));
+  const unused = [...chains].filter((ch) => declared.has(ch) && !jumps.some((l) => jumpsTo(l, ch) && !removed.includes(l)));
+  if (unused.length === 0 && removed.length === 0) return '';
   return [
     '*nat',
-    ...jumps.map((l) => `-D ${l.slice(3)}`),
-    ...present.map((ch) => `-F ${ch}`),
-    ...present.map((ch) => `-X ${ch}`),
+    ...removed.map((l) => `-D ${l.slice(3)}`),
+    ...unused.map((ch) => `-F ${ch}`),
+    ...unused.map((ch) => `-X ${ch}`),
     'COMMIT',
     '',
   ].join('\n');
 }
 
-/** Chains of `network` (found by their rules' comments) whose container is not in `keep`. */
+/**
+ * Chains of `network` (found by their rules' comments, possibly cut) whose container is not in
+ * `keep`.
+ */
 export function staleChains(saved: string, network: string, keep: Set<string>): Set<string> {
+  const kept = new Set([...keep].map((id) => ruleComment(network, id)));
+  const prefix = `name: "${network}" id: "`;
+  const ofNetwork = (c: string): boolean => c.startsWith(prefix) || (c.endsWith('...') && prefix.startsWith(c.slice(0, -3)));
   const out = new Set<string>();
   for (const line of saved.split('\n')) {
-    const m = /^-A (CNI-[0-9a-f]{24}) /.exec(line);
-    const c = m && COMMENT_RE.exec(line);
-    if (m && c && c[1] === network && !keep.has(c[2]!)) out.add(m[1]!);
+    const chain = /^-A (CNI-[0-9a-f]{24}) /.exec(line)?.[1];
+    const comment = chain && savedComment(line);
+    if (chain && comment && ofNetwork(comment) && !kept.has(comment)) out.add(chain);
   }
   return out;
 }
@@ -80,9 +98,21 @@ export class IptablesMasq implements MasqBackendOps {
     );
   }
 
-  async teardown(owner: MasqOwner, families: readonly Family[] = [4, 6]): Promise<void> {
+  async teardown(owner: MasqOwner, sources: MasqSources = {}): Promise<void> {
     const chain = chainName(owner.network, owner.containerId);
-    await this.eachFamily((saved) => teardownText(saved, new Set([chain])), families);
+    const known: readonly Family[] = sources.mine ? [...new Set(sources.mine.map((ip) => ip.family))] : [4, 6];
+    // A family known in-process not to hold the chain (a repeated DEL, most often) costs no iptables-save.
+    const absent = await Promise.all(known.map((f) => iptablesChainsAbsent(f, 'nat', [chain])));
+    const families = known.filter((_, i) => !absent[i]);
+    // The addresses other interfaces hold are asked for only when some jump is not this one's.
+    let held: Promise<IP[]> | undefined;
+    await this.eachFamily(async (saved) => {
+      if (sources.mine) return teardownText(saved, new Set([chain]), (src) => dropsSource(sources.mine!, src));
+      const everyJump = teardownText(saved, new Set([chain]));
+      if (!everyJump || !sources.heldByOthers) return everyJump;
+      const others = await (held ??= sources.heldByOthers());
+      return teardownText(saved, new Set([chain]), (src) => !dropsSource(others, src));
+    }, families);
   }
 
   async check(owner: MasqOwner, ips: Cidr[]): Promise<string | undefined> {
@@ -107,7 +137,7 @@ export class IptablesMasq implements MasqBackendOps {
   }
 
   /** Read the nat table of each family and apply what `plan` derives from it. */
-  private async eachFamily(plan: (saved: string) => string, families: readonly Family[] = [4, 6]): Promise<void> {
+  private async eachFamily(plan: (saved: string) => string | Promise<string>, families: readonly Family[] = [4, 6]): Promise<void> {
     await Promise.all(
       families.map(async (family) => {
         let saved: string;
@@ -117,7 +147,7 @@ export class IptablesMasq implements MasqBackendOps {
           if (unavailableOr(err) instanceof BackendUnavailable) return; // no iptables here: nothing of ours either
           throw err;
         }
-        const text = plan(saved);
+        const text = await plan(saved);
         if (text) await restoreNoflush(this.runner, family, text);
       }),
     );

@@ -2,6 +2,7 @@ import type { Attachment } from '@cni-ts/core';
 import { formatCidr, formatIP, networkOf, type Cidr } from '@cni-ts/core/net/ip';
 import { sha512Hex } from '@cni-ts/core/hash';
 import { nftApply, nftListChain, nftString } from '@cni-ts/linux/netfilter/nft';
+import { nftChainHasComment } from '@cni-ts/linux/netfilter/nft-comments';
 import type { NftRule } from '@cni-ts/linux/netfilter/nft-listing';
 import type { CommandRunner } from '@cni-ts/linux/run';
 import { BackendUnavailable, type MasqBackendOps, type MasqOwner } from './types.ts';
@@ -60,7 +61,10 @@ export class NftablesMasq implements MasqBackendOps {
 
   async teardown(owner: MasqOwner): Promise<void> {
     const prefix = instanceHash(owner);
-    await this.remove((c) => c.startsWith(prefix));
+    const mine = (c: string): boolean => c.startsWith(prefix);
+    // Known in-process to hold no rule of this container (most DELs on a shared table): no nft.
+    if ((await nftChainHasComment('inet', TABLE, CHAIN, mine)) === false) return;
+    await this.remove(mine);
   }
 
   async check(owner: MasqOwner, ips: Cidr[]): Promise<string | undefined> {

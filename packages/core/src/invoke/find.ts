@@ -18,7 +18,7 @@ export function findPlugin(type: string, path: readonly string[]): string {
   }
   throw new CniError(
     ErrorCode.InvalidEnvironment,
-    `failed to find plugin "${type}" in CNI_PATH [${path.join(':')}]: install it there (cnictl install --dir <dir>)`,
+    `failed to find plugin "${type}" in CNI_PATH [${path.join(':')}]: install it into one of those directories`,
   );
 }
 

@@ -1,5 +1,11 @@
 import type { Result } from '../spec/types.ts';
-import { parseCidr, type Family } from './ip.ts';
+import { parseCidr, type Cidr, type Family } from './ip.ts';
+
+/** A result's addresses; undefined without a result or without addresses. */
+export function resultAddresses(result: Result | undefined): Cidr[] | undefined {
+  const addrs = (result?.ips ?? []).flatMap((ip) => parseCidr(ip.address) ?? []);
+  return addrs.length > 0 ? addrs : undefined;
+}
 
 /**
  * The address families of a result's addresses. DEL of a plugin that set up rules per family
@@ -7,6 +13,6 @@ import { parseCidr, type Family } from './ip.ts';
  * Undefined (meaning every family) without a result or without addresses.
  */
 export function resultFamilies(result: Result | undefined): Family[] | undefined {
-  const families = new Set((result?.ips ?? []).flatMap((ip) => parseCidr(ip.address)?.family ?? []));
-  return families.size > 0 ? [...families] : undefined;
+  const addrs = resultAddresses(result);
+  return addrs && [...new Set(addrs.map((a) => a.family))];
 }

@@ -348,6 +348,21 @@ describe('GC attachments', () => {
     expect(p.calls.map((c) => c.validAttachments)).toEqual([[{ containerID: 'c2', ifname: 'net1' }], []]);
   });
 
+  it('prefers cni.dev/valid-attachments when both keys come, as libcni sends them', async () => {
+    const p = recorder();
+    const valid = [{ containerID: 'c1', ifname: 'eth0' }];
+    await call(p, { CNI_COMMAND: 'GC', CNI_PATH: '/x' }, conf({ 'cni.dev/valid-attachments': valid, 'cni.dev/attachments': [{ containerID: 'old', ifname: 'eth0' }] }));
+    await call(p, { CNI_COMMAND: 'GC', CNI_PATH: '/x' }, conf({ 'cni.dev/valid-attachments': [], 'cni.dev/attachments': valid }));
+    expect(p.calls.map((c) => c.validAttachments)).toEqual([valid, []]);
+  });
+
+  it('names the older key when that is the one that is malformed', async () => {
+    const p = recorder();
+    const e = errorOf(await call(p, { CNI_COMMAND: 'GC', CNI_PATH: '/x' }, conf({ 'cni.dev/attachments': [{ containerID: 'c' }] })));
+    expect(e).toMatchObject({ code: ErrorCode.InvalidConfig, msg: '"cni.dev/attachments"[0] must have string containerID and ifname' });
+    expect(p.calls).toHaveLength(0);
+  });
+
   it('refuses a malformed list with code 7 naming the key', async () => {
     for (const bad of [{}, [null], [{ containerID: 'c' }], [{ containerID: 1, ifname: 'eth0' }]]) {
       const p = recorder();

@@ -1,3 +1,4 @@
+import { decodeJson } from '../json.ts';
 import { CniError, ErrorCode } from '../spec/errors.ts';
 import type { Attachment, NetConf } from '../spec/types.ts';
 import { assertSupported } from '../version/versions.ts';
@@ -8,12 +9,7 @@ import { validateNetworkName } from '../validate.ts';
  * (unknown keys included) so that delegates get it whole; a missing cniVersion reads as 0.1.0.
  */
 export function parseStdinConfig(stdin: string): NetConf {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(stdin);
-  } catch (err) {
-    throw new CniError(ErrorCode.DecodeFailure, `error parsing network configuration from stdin: ${(err as Error).message}`);
-  }
+  const raw = decodeJson(stdin, 'error parsing network configuration from stdin');
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new CniError(ErrorCode.DecodeFailure, 'network configuration on stdin must be a JSON object');
   }
@@ -32,14 +28,23 @@ export function parseStdinConfig(stdin: string): NetConf {
   return conf as NetConf;
 }
 
-/** `cni.dev/valid-attachments`, or its pre-release name `cni.dev/attachments` (libcni sends both). */
+/** GC's list of attachments to keep: the spec's key, and its pre-release name (libcni ≥ 1.2.3 sends both). */
+const ATTACHMENT_KEYS = ['cni.dev/valid-attachments', 'cni.dev/attachments'] as const;
+
+/**
+ * The attachments a GC must keep, read in this one place for every plugin: from
+ * `cni.dev/valid-attachments`, else from the older `cni.dev/attachments` (what a runtime written
+ * to the spec's first name for it sends); neither means none is valid. Errors name the key read.
+ */
 export function parseAttachments(config: NetConf): Attachment[] {
-  const raw = config['cni.dev/valid-attachments'] ?? config['cni.dev/attachments'] ?? [];
-  if (!Array.isArray(raw)) throw new CniError(ErrorCode.InvalidConfig, '"cni.dev/valid-attachments" must be a list');
+  const key = ATTACHMENT_KEYS.find((k) => config[k] !== undefined && config[k] !== null);
+  if (!key) return [];
+  const raw = config[key];
+  if (!Array.isArray(raw)) throw new CniError(ErrorCode.InvalidConfig, `"${key}" must be a list`);
   return raw.map((a, i) => {
     const att = a as Partial<Attachment> | null;
     if (!att || typeof att.containerID !== 'string' || typeof att.ifname !== 'string') {
-      throw new CniError(ErrorCode.InvalidConfig, `"cni.dev/valid-attachments"[${i}] must have string containerID and ifname`);
+      throw new CniError(ErrorCode.InvalidConfig, `"${key}"[${i}] must have string containerID and ifname`);
     }
     return { containerID: att.containerID, ifname: att.ifname };
   });

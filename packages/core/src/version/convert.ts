@@ -1,3 +1,4 @@
+import { parseCidr, parseIP } from '../net/ip.ts';
 import { CniError, ErrorCode } from '../spec/errors.ts';
 import type { Interface, IPConfig, Result, Route } from '../spec/types.ts';
 import { assertSupported, atLeast, CURRENT_VERSION, isSupported } from './versions.ts';
@@ -82,6 +83,16 @@ function requireString(obj: Record<string, unknown>, key: string, what: string):
   if (typeof obj[key] !== 'string') throw new CniError(ErrorCode.DecodeFailure, `${what}.${key} must be a string`);
 }
 
+/** `obj[key]` must be text that `parse` reads (an address or a CIDR); `optional` allows it absent. */
+function requireAddress(obj: Record<string, unknown>, key: string, what: string, parse: (t: string) => unknown, kind: string, optional = false): void {
+  const v = obj[key];
+  if (optional && (v === undefined || v === '')) return;
+  if (typeof v !== 'string' || !parse(v)) throw new CniError(ErrorCode.DecodeFailure, `${what}.${key}: ${JSON.stringify(v) ?? 'nothing'} is not ${kind}`);
+}
+
+const CIDR = 'an address with a prefix length (CIDR)';
+const ADDRESS = 'an IP address';
+
 /**
  * Read a result written at `version` (a prevResult, or a delegate's output) into the 1.1.0 shape.
  * The 0.x `version` field of each IP is dropped; 0.1.0/0.2.0 ip4/ip6 become ips + routes.
@@ -90,6 +101,9 @@ function requireString(obj: Record<string, unknown>, key: string, what: string):
 export function parseResult(raw: unknown, version: string): Result {
   const obj = asObject(raw, 'result');
   assertSupported(version);
+  if (obj.cniVersion !== undefined && obj.cniVersion !== '' && (typeof obj.cniVersion !== 'string' || !isSupported(obj.cniVersion))) {
+    throw new CniError(ErrorCode.DecodeFailure, `result.cniVersion: ${JSON.stringify(obj.cniVersion)} is not a CNI version this plugin reads`);
+  }
   if (!atLeast(version, '0.3.0')) return from020(obj);
   const result: Result = { cniVersion: CURRENT_VERSION };
   if (obj.interfaces !== undefined) {
@@ -101,13 +115,15 @@ export function parseResult(raw: unknown, version: string): Result {
   if (obj.ips !== undefined) {
     result.ips = listOf(obj.ips, 'result.ips', (entry, what) => {
       const { version: _family, ...ip } = entry;
-      requireString(ip, 'address', what);
+      requireAddress(ip, 'address', what, parseCidr, CIDR);
+      requireAddress(ip, 'gateway', what, parseIP, ADDRESS, true);
       return ip as unknown as IPConfig;
     });
   }
   if (obj.routes !== undefined) {
     result.routes = listOf(obj.routes, 'result.routes', (route, what) => {
-      requireString(route, 'dst', what);
+      requireAddress(route, 'dst', what, parseCidr, CIDR);
+      requireAddress(route, 'gw', what, parseIP, ADDRESS, true);
       return route as unknown as Route;
     });
   }
@@ -120,11 +136,13 @@ function from020(obj: Record<string, unknown>): Result {
   for (const key of ['ip4', 'ip6'] as const) {
     if (obj[key] === undefined) continue;
     const legacy = asObject(obj[key], `result.${key}`);
-    requireString(legacy, 'ip', `result.${key}`);
+    requireAddress(legacy, 'ip', `result.${key}`, parseCidr, CIDR);
+    requireAddress(legacy, 'gateway', `result.${key}`, parseIP, ADDRESS, true);
     result.ips!.push({ address: legacy.ip as string, ...(typeof legacy.gateway === 'string' && { gateway: legacy.gateway }) });
     if (legacy.routes !== undefined) {
       result.routes!.push(...listOf(legacy.routes, `result.${key}.routes`, (route, what) => {
-        requireString(route, 'dst', what);
+        requireAddress(route, 'dst', what, parseCidr, CIDR);
+        requireAddress(route, 'gw', what, parseIP, ADDRESS, true);
         return legacyRoute(route as unknown as Route);
       }));
     }

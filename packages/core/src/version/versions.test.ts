@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../spec/errors.ts';
-import { assertSupported, atLeast, compareVersions, isSupported, negotiateVersion, SUPPORTED_VERSIONS } from './versions.ts';
+import { assertSupported, atLeast, compareVersions, isSupported, SUPPORTED_VERSIONS } from './versions.ts';
 
 describe('versions', () => {
   it('supports 0.1.0 through 1.1.0', () => {
@@ -25,22 +25,5 @@ describe('versions', () => {
   it('assertSupported names the version and the supported list', () => {
     expect(() => assertSupported('1.1.0')).not.toThrow();
     expect(() => assertSupported('2.0.0')).toThrowError(/cniVersion "2.0.0" is not supported; this plugin supports \["0.1.0",.*"1.1.0"\]/);
-  });
-});
-
-describe('negotiateVersion (libcni: the highest supported of cniVersion and cniVersions)', () => {
-  it('takes the highest supported candidate', () => {
-    expect(negotiateVersion('0.4.0', ['1.0.0', '1.1.0', '2.0.0'])).toBe('1.1.0');
-    expect(negotiateVersion('1.0.0', undefined)).toBe('1.0.0');
-    expect(negotiateVersion(undefined, ['0.3.1', 7, '0.4.0'])).toBe('0.4.0');
-  });
-
-  it('treats no version at all as 0.1.0', () => {
-    expect(negotiateVersion(undefined, undefined)).toBe('0.1.0');
-    expect(negotiateVersion('', [])).toBe('0.1.0');
-  });
-
-  it('refuses when no candidate is supported', () => {
-    expect(() => negotiateVersion('2.0.0', ['3.0.0'])).toThrowError(/cniVersion "2.0.0" is not supported/);
   });
 });

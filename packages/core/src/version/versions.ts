@@ -30,19 +30,3 @@ export function assertSupported(v: string): void {
     );
   }
 }
-
-/**
- * libcni's negotiation: the highest of cniVersion and cniVersions that this code supports.
- * A list with no cniVersion at all is treated as 0.1.0, as the spec says.
- */
-export function negotiateVersion(cniVersion: unknown, cniVersions: unknown): string {
-  const candidates: string[] = [];
-  if (typeof cniVersion === 'string' && cniVersion) candidates.push(cniVersion);
-  if (Array.isArray(cniVersions)) for (const v of cniVersions) if (typeof v === 'string') candidates.push(v);
-  const usable = candidates.filter(isSupported);
-  if (usable.length === 0) {
-    if (candidates.length === 0) return '0.1.0';
-    assertSupported(candidates[0]!);
-  }
-  return usable.sort(compareVersions).at(-1)!;
-}

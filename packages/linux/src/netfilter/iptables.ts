@@ -21,6 +21,36 @@ export async function restoreNoflush(runner: CommandRunner, family: Family, text
   if (r.code !== 0) throw new Error(`${iptablesTool(family, 'restore')}: ${r.stderr.trim() || r.stdout.trim()}`);
 }
 
+/** The longest comment iptables keeps (XT_MAX_COMMENT_LEN, 256 bytes with its NUL). */
+const COMMENT_MAX = 255;
+
+/**
+ * A rule comment iptables accepts: longer text (a very long container id) is cut and marked
+ * "...", as the reference's portmap does, instead of failing with "Parameter too long".
+ */
+export function fitComment(text: string): string {
+  if (Buffer.byteLength(text) <= COMMENT_MAX) return text;
+  let cut = text.slice(0, COMMENT_MAX - 3);
+  while (Buffer.byteLength(cut) > COMMENT_MAX - 3) cut = cut.slice(0, -1);
+  return `${cut}...`;
+}
+
+/** The text of a rule's `--comment` as iptables-save prints it (quoted, `\"` and `\\` escaped), undefined without one. */
+export function savedComment(line: string): string | undefined {
+  const at = line.indexOf('--comment ');
+  if (at < 0) return undefined;
+  const rest = line.slice(at + '--comment '.length);
+  if (!rest.startsWith('"')) return rest.split(' ')[0];
+  let out = '';
+  for (let i = 1; i < rest.length; i++) {
+    const ch = rest[i]!;
+    if (ch === '"') return out;
+    if (ch === '\\' && i + 1 < rest.length) out += rest[++i];
+    else out += ch;
+  }
+  return undefined;
+}
+
 /** Quote one argument the way iptables-save prints it, so restore reads it back as one token. */
 export function quoteArg(arg: string): string {
   if (arg !== '' && !/[\s"'\\]/.test(arg)) return arg;

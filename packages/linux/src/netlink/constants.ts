@@ -7,6 +7,7 @@
 export const NLMSG_ERROR = 2;
 export const NLMSG_DONE = 3;
 export const RTM_NEWLINK = 16;
+export const RTM_DELLINK = 17;
 export const RTM_GETLINK = 18;
 export const RTM_NEWADDR = 20;
 export const RTM_DELADDR = 21;
@@ -65,6 +66,7 @@ export const IFF_PROMISC = 0x100;
 // Address attributes (IFA_*)
 export const IFA_ADDRESS = 1;
 export const IFA_LOCAL = 2;
+export const IFA_BROADCAST = 4;
 export const IFA_FLAGS = 8;
 export const IFA_F_NODAD = 0x2;
 

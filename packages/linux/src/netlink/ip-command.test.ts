@@ -29,11 +29,13 @@ describe('parseIpCommand', () => {
       op: 'add-route', dst: { family: 4, prefix: 8 }, via: { family: 4 }, dev: 'eth0', metric: 5, table: 300, scope: 0, mtu: 1300, advmss: 1200,
     });
     expect(parse('addr show dev br0')).toEqual({ op: 'show-link', dev: 'br0' });
+    expect(parse('link del dev eth0')).toEqual({ op: 'del-link', dev: 'eth0' });
+    expect(parse('addr add 10.0.0.2/24 dev eth0 broadcast 10.0.0.255')).toMatchObject({ op: 'addr', action: 'add', dev: 'eth0', broadcast: { family: 4, value: 0x0a0000ffn } });
   });
 
   it('leaves anything else to iproute2: unknown words, malformed values, a gateway of the other family', () => {
     for (const line of [
-      'link del dev eth0',
+      'link del eth0',
       'link set dev x alias y',
       'link add name x type vxlan id 1',
       'link add name br0 address zz:00:00:00:00:01 type bridge',
@@ -42,6 +44,9 @@ describe('parseIpCommand', () => {
       'link set dev x master',
       'addr add 10.0.0.1/24 dev x noprefixroute',
       'addr add 10.0.0.300/24 dev x',
+      'addr add 10.0.0.1/24 dev x broadcast fd00::1',
+      'addr add fd00::1/64 dev x broadcast 10.0.0.255',
+      'addr add 10.0.0.1/24 dev x broadcast',
       'route add 10.0.0.0/8 via fd00::1 dev x',
       'route add 10.0.0.0/8 via 10.0.0.1',
       'route add 10.0.0.0/8 dev x proto static',

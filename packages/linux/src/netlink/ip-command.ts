@@ -9,8 +9,9 @@ import { macBytes } from '../ip/mac.ts';
 export type IpCommand =
   | { op: 'add-bridge'; name: string; mac?: string; mtu?: number; vlanFiltering?: boolean }
   | { op: 'add-veth'; name: string; mac?: string; mtu?: number; peer: VethPeer }
+  | { op: 'del-link'; dev: string }
   | { op: 'set-link'; dev: string; master?: string; mac?: string; up?: boolean; promisc?: boolean; vlanFiltering?: boolean; port?: PortFlags }
-  | { op: 'addr'; action: 'add' | 'replace' | 'del'; address: Cidr; dev: string; nodad: boolean }
+  | { op: 'addr'; action: 'add' | 'replace' | 'del'; address: Cidr; dev: string; nodad: boolean; broadcast?: IP }
   | { op: 'add-route'; dst: Cidr; via?: IP; dev: string; metric?: number; table?: number; scope?: number; mtu?: number; advmss?: number }
   | { op: 'show-link'; dev: string };
 
@@ -74,6 +75,7 @@ export function parseIpCommand(words: readonly string[]): IpCommand | undefined 
   const [object, verb, ...rest] = words;
   if (object === 'link' && verb === 'add') return parseLinkAdd(rest);
   if (object === 'link' && verb === 'set') return parseLinkSet(rest);
+  if (object === 'link' && verb === 'del' && rest.length === 2 && rest[0] === 'dev') return { op: 'del-link', dev: rest[1]! };
   if (object === 'addr' && (verb === 'add' || verb === 'replace' || verb === 'del')) return parseAddr(verb, rest);
   if (object === 'addr' && verb === 'show' && rest.length === 2 && rest[0] === 'dev') return { op: 'show-link', dev: rest[1]! };
   if (object === 'route' && verb === 'add') return parseRouteAdd(rest);
@@ -190,9 +192,18 @@ function parseLinkSet(rest: readonly string[]): IpCommand | undefined {
 function parseAddr(action: 'add' | 'replace' | 'del', rest: readonly string[]): IpCommand | undefined {
   const address = parseCidr(rest[0] ?? '');
   if (!address || rest[1] !== 'dev' || !rest[2]) return undefined;
-  const extra = rest.slice(3);
-  if (extra.length > 1 || (extra.length === 1 && extra[0] !== 'nodad')) return undefined;
-  return { op: 'addr', action, address, dev: rest[2], nodad: extra[0] === 'nodad' };
+  const cmd: Extract<IpCommand, { op: 'addr' }> = { op: 'addr', action, address, dev: rest[2], nodad: false };
+  const w = new Words(rest.slice(3));
+  while (!w.done) {
+    const key = w.next();
+    if (key === 'nodad' && !cmd.nodad) cmd.nodad = true;
+    else if (key === 'broadcast' && !cmd.broadcast && address.family === 4) {
+      const brd = parseIP(w.next() ?? '');
+      if (brd?.family !== 4) return undefined;
+      cmd.broadcast = brd;
+    } else return undefined;
+  }
+  return cmd;
 }
 
 function parseRouteAdd(rest: readonly string[]): IpCommand | undefined {

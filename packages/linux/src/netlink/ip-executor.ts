@@ -32,7 +32,7 @@ export function executeIpBatch(nl: NetlinkSocket, lines: ReadonlyArray<BatchLine
   return { stdout, stderr: '', code: 0 };
 }
 
-/** ifindex by name, asked of the kernel once per name and batch (batches never delete links). */
+/** ifindex by name, asked of the kernel once per name and batch (a deleted link is forgotten). */
 class LinkIndexes {
   private readonly known = new Map<string, number>();
   constructor(private readonly nl: NetlinkSocket) {}
@@ -46,6 +46,10 @@ class LinkIndexes {
     this.known.set(name, index);
     return index;
   }
+
+  forget(name: string): void {
+    this.known.delete(name);
+  }
 }
 
 function execute(nl: NetlinkSocket, links: LinkIndexes, cmd: IpCommand): object | undefined {
@@ -55,6 +59,11 @@ function execute(nl: NetlinkSocket, links: LinkIndexes, cmd: IpCommand): object 
       return undefined;
     case 'add-veth':
       addVeth(nl, cmd);
+      return undefined;
+    case 'del-link':
+      // As iproute2: the index by name first (a missing link is "Cannot find device"), then the delete.
+      nl.request(new MessageBuilder(K.RTM_DELLINK, K.NLM_F_REQUEST | K.NLM_F_ACK).header(ifinfomsg(links.of(cmd.dev))).bytes());
+      links.forget(cmd.dev);
       return undefined;
     case 'set-link':
       nl.request(setLink(links, cmd));
@@ -151,6 +160,7 @@ function changeAddress(links: LinkIndexes, cmd: Extract<IpCommand, { op: 'addr' 
   const header = ifaddrmsg(family(cmd.address.family), cmd.address.prefix, cmd.nodad ? K.IFA_F_NODAD : 0, scope, links.of(cmd.dev));
   const bytes = ipBytes(cmd.address);
   const m = new MessageBuilder(type, flags).header(header).attr(K.IFA_LOCAL, bytes).attr(K.IFA_ADDRESS, bytes);
+  if (cmd.broadcast) m.attr(K.IFA_BROADCAST, ipBytes(cmd.broadcast));
   if (cmd.nodad) m.u32(K.IFA_FLAGS, K.IFA_F_NODAD);
   return m.bytes();
 }

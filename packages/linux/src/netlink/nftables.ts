@@ -21,6 +21,9 @@ const NFTA_CHAIN_NAME = 3;
 const NFTA_RULE_TABLE = 1;
 const NFTA_RULE_CHAIN = 2;
 const NFTA_RULE_EXPRESSIONS = 4;
+const NFTA_RULE_USERDATA = 7;
+/** libnftnl's type of a rule comment inside NFTA_RULE_USERDATA (type, length, NUL-terminated text). */
+const NFTNL_UDATA_RULE_COMMENT = 0;
 const NFTA_EXPR_NAME = 1;
 const NFTA_EXPR_DATA = 2;
 const ENOENT = 2;
@@ -89,11 +92,8 @@ export interface NftExpression {
 /** A rule as its expressions, in order. */
 export type RuleExpressions = NftExpression[];
 
-/**
- * Every rule of one chain, in order; none when the table or the chain does not exist. Throws
- * NetlinkError (EINTR) when a concurrent change interrupted the dump.
- */
-export function listRules(nl: NetlinkSocket, family: string, table: string, chain: string): RuleExpressions[] {
+/** The attributes of every rule of one chain, in order; none when the table or chain does not exist. */
+function dumpRules(nl: NetlinkSocket, family: string, table: string, chain: string): Array<Map<number, Uint8Array>> {
   let replies;
   try {
     replies = nl.request(request(NFT_MSG_GETRULE, NLM_F_REQUEST | NLM_F_DUMP, familyNumber(family)).string(NFTA_RULE_TABLE, table).string(NFTA_RULE_CHAIN, chain).bytes());
@@ -107,11 +107,39 @@ export function listRules(nl: NetlinkSocket, family: string, table: string, chai
     .filter((m) => m.type === ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWRULE))
     .map((m) => parseAttrs(m.payload, 4))
     // Older kernels ignore the dump's filter: keep only the chain asked for.
-    .filter((attrs) => readString(attrs.get(NFTA_RULE_TABLE)) === table && readString(attrs.get(NFTA_RULE_CHAIN)) === chain)
-    .map((attrs) =>
-      parseAttrList(attrs.get(NFTA_RULE_EXPRESSIONS) ?? new Uint8Array()).map(({ value }) => {
-        const expr = parseAttrs(value);
-        return { name: readString(expr.get(NFTA_EXPR_NAME)) ?? '', data: parseAttrs(expr.get(NFTA_EXPR_DATA) ?? new Uint8Array()) };
-      }),
-    );
+    .filter((attrs) => readString(attrs.get(NFTA_RULE_TABLE)) === table && readString(attrs.get(NFTA_RULE_CHAIN)) === chain);
+}
+
+/**
+ * Every rule of one chain, in order; none when the table or the chain does not exist. Throws
+ * NetlinkError (EINTR) when a concurrent change interrupted the dump.
+ */
+export function listRules(nl: NetlinkSocket, family: string, table: string, chain: string): RuleExpressions[] {
+  return dumpRules(nl, family, table, chain).map((attrs) =>
+    parseAttrList(attrs.get(NFTA_RULE_EXPRESSIONS) ?? new Uint8Array()).map(({ value }) => {
+      const expr = parseAttrs(value);
+      return { name: readString(expr.get(NFTA_EXPR_NAME)) ?? '', data: parseAttrs(expr.get(NFTA_EXPR_DATA) ?? new Uint8Array()) };
+    }),
+  );
+}
+
+/**
+ * The comment of every rule of one chain (as `nft` shows it; a rule without one gives
+ * undefined); none when the table or the chain does not exist. Throws as listRules.
+ */
+export function listRuleComments(nl: NetlinkSocket, family: string, table: string, chain: string): Array<string | undefined> {
+  return dumpRules(nl, family, table, chain).map((attrs) => ruleComment(attrs.get(NFTA_RULE_USERDATA)));
+}
+
+/** The comment in a rule's user data: a list of (type u8, length u8, value) items. */
+function ruleComment(userdata: Uint8Array | undefined): string | undefined {
+  if (!userdata) return undefined;
+  for (let at = 0; at + 2 <= userdata.length; at += 2 + userdata[at + 1]!) {
+    const [type, length] = [userdata[at]!, userdata[at + 1]!];
+    if (type !== NFTNL_UDATA_RULE_COMMENT || at + 2 + length > userdata.length) continue;
+    const text = userdata.subarray(at + 2, at + 2 + length);
+    const end = text.indexOf(0);
+    return new TextDecoder().decode(end < 0 ? text : text.subarray(0, end));
+  }
+  return undefined;
 }

@@ -13,12 +13,15 @@ export class NetnsFixture {
     this.prefix = `cts${label}${randomBytes(3).toString('hex')}`;
   }
 
-  /** Create a namespace with loopback up; returns its name (path: /run/netns/<name>). */
-  create(suffix: string): string {
+  /**
+   * Create a namespace, with loopback up unless `loopbackUp` is false (as the kernel makes it);
+   * returns its name (path: /run/netns/<name>).
+   */
+  create(suffix: string, { loopbackUp = true }: { loopbackUp?: boolean } = {}): string {
     const name = `${this.prefix}-${suffix}`;
     execFileSync('ip', ['netns', 'add', name]);
     this.names.push(name);
-    execFileSync('ip', ['-n', name, 'link', 'set', 'lo', 'up']);
+    if (loopbackUp) execFileSync('ip', ['-n', name, 'link', 'set', 'lo', 'up']);
     return name;
   }
 

@@ -1,7 +1,7 @@
 import { RecordingRunner, type RunResult, type StartedCommand, type StartingRunner } from '@cni-ts/linux';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../config.ts';
-import { iptablesDnatChain } from '../naming.ts';
+import { iptablesDnatChain, iptablesLegacySnatChain } from '../naming.ts';
 import { IptablesForwarder } from './forwarder.ts';
 import type { NatProbe } from './nat-probe.ts';
 
@@ -46,6 +46,7 @@ describe('IptablesForwarder', () => {
     const probe: NatProbe = {
       available: async () => true,
       onlyOwnRulesMissing: async (_conf, family, ownChain) => (asked.push(`${family} ${ownChain}`), family === 4),
+      holdsNone: async () => false,
     };
     const forwarder = new IptablesForwarder(runner, probe);
     expect(await forwarder.usable()).toBe(true);
@@ -101,11 +102,25 @@ describe('IptablesForwarder', () => {
     await expect(new IptablesForwarder(runner).remove(att, [4])).rejects.toThrow('cannot show the nat table');
   });
 
+  it('DEL reads and writes nothing for a family whose probe finds none of the container\'s chains; the other family is read', async () => {
+    const runner = new RecordingRunner(() => ({ stdout: `*nat\n:${CHAIN} - [0:0]\n-A ${CHAIN} -p tcp --dport 8080 -j DNAT --to-destination [fd00::2]:80\nCOMMIT\n` }));
+    const asked: string[] = [];
+    const probe: NatProbe = {
+      available: async () => true,
+      onlyOwnRulesMissing: async () => false,
+      holdsNone: async (family, chains) => (asked.push(`${family} ${chains.join(' ')}`), family === 4),
+    };
+    await new IptablesForwarder(runner, probe).remove(att, [4, 6]);
+    expect(asked.sort()).toEqual([`4 ${CHAIN} ${iptablesLegacySnatChain('n1', 'c1')}`, `6 ${CHAIN} ${iptablesLegacySnatChain('n1', 'c1')}`]);
+    expect(runner.calls.map((c) => c.argv[0])).toEqual(['ip6tables-save', 'ip6tables-restore']);
+    expect(runner.calls[1]!.input).toContain(`-X ${CHAIN}`);
+  });
+
   it('the lock on the nat table is held only by an ADD that reads the table, until its restore is done', async () => {
     const events: string[] = [];
     const runner = new RecordingRunner((c) => (events.push(c.argv[0]!), { stdout: EMPTY }));
     const natLock = async () => (events.push('lock'), { release: async () => void events.push('unlock') });
-    const fast: NatProbe = { available: async () => true, onlyOwnRulesMissing: async () => true };
+    const fast: NatProbe = { available: async () => true, onlyOwnRulesMissing: async () => true, holdsNone: async () => false };
     await new IptablesForwarder(runner, fast, natLock).add({ att, conf, targets: targets.slice(0, 1) });
     expect(events).toEqual(['iptables-restore']);
     events.length = 0;

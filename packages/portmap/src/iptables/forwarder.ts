@@ -5,7 +5,7 @@ import type { Family } from '@cni-ts/core/net/ip';
 import { iptablesTool as tool } from '@cni-ts/linux/netfilter/iptables';
 import type { Forwarder, ForwardRequest, UdpPort } from '../forwarder.ts';
 import type { ContainerTarget } from '../mappings.ts';
-import { iptablesDnatChain, type Attachment } from '../naming.ts';
+import { iptablesDnatChain, iptablesLegacySnatChain, type Attachment } from '../naming.ts';
 import type { NatProbe } from './nat-probe.ts';
 import { addScript, containersOf, missingRules, removeScript, udpPortsOf } from './rules.ts';
 import { parseNatTable, type NatTable } from './save.ts';
@@ -157,6 +157,8 @@ export class IptablesForwarder implements Forwarder {
   }
 
   private async removeFamily(family: Family, network: string, containerId: string): Promise<UdpPort[]> {
+    // Most DELs find nothing (a pod without hostPorts, a second DEL): known in-process, no process.
+    if (await this.probe?.holdsNone(family, [iptablesDnatChain(network, containerId), iptablesLegacySnatChain(network, containerId)])) return [];
     const table = await this.read(family);
     if (!table) return [];
     const script = removeScript(table, network, containerId);

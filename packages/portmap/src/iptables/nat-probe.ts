@@ -1,6 +1,6 @@
 import type { Family } from '@cni-ts/core/net/ip';
-import { formatMarkMask, iptablesNftFamily, isNftVariant, jumpTarget, markMatch, setXmark, writtenByIptables } from '@cni-ts/linux/netfilter/iptables-nft';
-import { iptablesTool } from '@cni-ts/linux/netfilter/iptables';
+import { iptablesChainsAbsent, iptablesIsNft } from '@cni-ts/linux/netfilter/iptables-chains';
+import { formatMarkMask, iptablesNftFamily, jumpTarget, markMatch, setXmark, writtenByIptables } from '@cni-ts/linux/netfilter/iptables-nft';
 import { NetlinkError } from '@cni-ts/linux/netlink/errors';
 import { chainExists, listTables, listRules, type RuleExpressions } from '@cni-ts/linux/netlink/nftables';
 import { canUseNetlink, NETLINK_NETFILTER, withNetlink, type NetlinkSocket } from '@cni-ts/linux/netlink/socket';
@@ -17,6 +17,8 @@ export interface NatProbe {
   available(): Promise<boolean>;
   /** True only when all of that is known to hold; false sends the caller to iptables-save. */
   onlyOwnRulesMissing(conf: PortmapConfig, family: Family, ownChain: string): Promise<boolean>;
+  /** True only when none of `chains` is in the family's nat table: a DEL then has nothing there to remove. */
+  holdsNone(family: Family, chains: readonly string[]): Promise<boolean>;
 }
 
 /**
@@ -26,10 +28,8 @@ export interface NatProbe {
  * no, and iptables-save then reads the table as before.
  */
 export class NetlinkNatProbe implements NatProbe {
-  private readonly restoreIsNft = new Map<Family, boolean>();
-
   async available(): Promise<boolean> {
-    if (!this.nftRestore(4) || !(await canUseNetlink())) return false;
+    if (!iptablesIsNft(4) || !(await canUseNetlink())) return false;
     return this.ask((nl) => {
       listTables(nl); // any answer shows that the kernel lets this process read the tables here
       return true;
@@ -37,7 +37,7 @@ export class NetlinkNatProbe implements NatProbe {
   }
 
   async onlyOwnRulesMissing(conf: PortmapConfig, family: Family, ownChain: string): Promise<boolean> {
-    if (!this.nftRestore(family) || !(await canUseNetlink())) return false;
+    if (!iptablesIsNft(family) || !(await canUseNetlink())) return false;
     const nft = iptablesNftFamily(family);
     return this.ask((nl) => {
       const exists = (chain: string): boolean => chainExists(nl, nft, 'nat', chain);
@@ -59,11 +59,8 @@ export class NetlinkNatProbe implements NatProbe {
     });
   }
 
-  /** Whether the family's iptables-restore on PATH writes nftables (looked up once per process). */
-  private nftRestore(family: Family): boolean {
-    let known = this.restoreIsNft.get(family);
-    if (known === undefined) this.restoreIsNft.set(family, (known = isNftVariant(iptablesTool(family, 'restore'))));
-    return known;
+  holdsNone(family: Family, chains: readonly string[]): Promise<boolean> {
+    return iptablesChainsAbsent(family, 'nat', chains);
   }
 
   /**

@@ -49,7 +49,11 @@ export function containerRules(conf: PortmapConfig, containerId: string, target:
   // Entry rules list every mapping's port, the other family's too, exactly as the reference does:
   // the per-mapping rules filter, and the reference's CHECK then accepts our rules after a switch back.
   const byProto = new Map<string, number[]>();
-  for (const m of conf.mappings) byProto.set(m.protocol, [...(byProto.get(m.protocol) ?? []), m.hostPort]);
+  for (const m of conf.mappings) {
+    const ports = byProto.get(m.protocol);
+    if (ports) ports.push(m.hostPort);
+    else byProto.set(m.protocol, [m.hostPort]);
+  }
   const entry: string[][] = [];
   for (const proto of [...byProto.keys()].sort()) {
     const ports = byProto.get(proto)!;

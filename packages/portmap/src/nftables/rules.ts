@@ -91,6 +91,7 @@ export function attachmentRules(conf: PortmapConfig, att: Attachment, targets: r
   const statements = [`add chain ${T} ${chains.dnat}`, `flush chain ${T} ${chains.dnat}`];
   const snat: string[] = [];
   const elements: ElementKey[] = [];
+  const seen = new Set<string>(); // map + key of the elements so far: one each
   for (const t of targets) {
     const ip = ipKw(t.family);
     const conditions = (t.family === 6 ? conf.conditionsV6 : conf.conditionsV4).join(' ');
@@ -101,7 +102,11 @@ export function attachmentRules(conf: PortmapConfig, att: Attachment, targets: r
         `add rule ${T} ${chains.dnat} meta nfproto ${nfproto(t.family)} ${conditions ? `${conditions} ` : ''}meta l4proto ${m.protocol} th dport ${m.hostPort}${daddr} dnat ${ip} to ${dest}:${m.containerPort} ${comment}`,
       );
       const element = { map: hostPortMap(t.family, m.hostIP), key: portKey(t.family, m.protocol, m.hostPort, m.hostIP), chain: chains.dnat };
-      if (!elements.some((e) => e.map === element.map && e.key === element.key)) elements.push(element);
+      const id = `${element.map} ${element.key}`;
+      if (!seen.has(id)) {
+        seen.add(id);
+        elements.push(element);
+      }
     }
     if (conf.snat && mappingsFor(t.family, conf.mappings).length > 0) {
       if (conf.masqAll) snat.push(`add rule ${T} ${chains.snat} meta nfproto ${nfproto(t.family)} masquerade ${comment}`);

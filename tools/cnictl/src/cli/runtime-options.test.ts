@@ -4,14 +4,18 @@ import { capabilityArgs, defaultContainerId, netnsPath, parsePairs, validAttachm
 
 describe('runtime options', () => {
   it("derives cnitool's container id from the netns path", () => {
-    // sha512("/run/netns/pod1") starts with these 20 hex digits (computed with sha512sum)
-    expect(defaultContainerId('/run/netns/pod1')).toBe('cnictl-eb69d96616c204ff963c');
+    // cnitool: "cnitool-" + hex of sha512(path)[:10]; sha512("/run/netns/pod1") starts with these
+    // 20 hex digits (computed with sha512sum)
+    expect(defaultContainerId('/run/netns/pod1')).toBe('cnitool-eb69d96616c204ff963c');
     expect(defaultContainerId('/run/netns/pod1')).not.toBe(defaultContainerId('/run/netns/pod2'));
   });
 
   it('takes a netns name or path', () => {
     expect(netnsPath('pod1')).toBe('/run/netns/pod1');
     expect(netnsPath('/proc/42/ns/net')).toBe('/proc/42/ns/net');
+    // made absolute and clean, as Go's filepath.Abs does, before it is hashed
+    expect(netnsPath('/run/netns//pod1/')).toBe('/run/netns/pod1');
+    expect(netnsPath('./x/../pod1')).toBe(`${process.cwd()}/pod1`);
   });
 
   it('parses --args pairs and refuses a pair without one "="', () => {

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { sha512Hex } from '@cni-ts/core/hash';
 import { jsonOption, type ParsedArgs } from './options.ts';
 import { UsageError } from './output.ts';
@@ -18,12 +19,18 @@ export function cniPath(a: ParsedArgs, env: Env): string[] {
   return dirs;
 }
 
-/** A netns argument is a path, or a name under /run/netns (as `ip netns` creates them). */
-export const netnsPath = (arg: string): string => (arg.includes('/') ? arg : `/run/netns/${arg}`);
+/**
+ * A netns argument is a path, or a name under /run/netns (as `ip netns` creates them). A path is
+ * made absolute and clean, as cnitool does (Go's filepath.Abs), since the container id hashes it.
+ */
+export const netnsPath = (arg: string): string => (arg.includes('/') ? resolve(arg) : `/run/netns/${arg}`);
 
-/** cnitool's container id: stable per netns, so add/check/del of one netns agree without flags. */
-export const defaultContainerId = (netns: string): string =>
-  `cnictl-${sha512Hex(netns).slice(0, 20)}`;
+/**
+ * cnitool's container id, exactly: "cnitool-" + the first 10 bytes of sha512(netns path) in hex.
+ * Stable per netns, so add/check/del of one netns agree without flags, and cnitool and cnictl
+ * each DEL what the other added (same id, same cache file).
+ */
+export const defaultContainerId = (netns: string): string => `cnitool-${sha512Hex(netns).slice(0, 20)}`;
 
 /** `--args 'K=V;K2=V2'` (or CNI_ARGS) as libcni's ordered pairs; a pair needs exactly one `=`. */
 export function parsePairs(raw: string | undefined): Array<[string, string]> {

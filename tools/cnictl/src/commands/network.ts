@@ -1,5 +1,8 @@
 import { validateContainerId, validateIfName } from '@cni-ts/core';
-import { capabilityArgs, cniPath, confDir, defaultContainerId, netnsPath, parsePairs, RUNTIME_OPTIONS, validAttachments } from '../cli/runtime-options.ts';
+import { SpawnRunner, type CommandRunner } from '@cni-ts/linux/run';
+import { capabilityArgs, cniPath, confDir, defaultContainerId, netnsPath, parsePairs, RUNTIME_OPTIONS } from '../cli/runtime-options.ts';
+import { COMMANDS } from '../cli/usage.ts';
+import { GC_FLAGS, gcCommand } from './gc.ts';
 import { parseArgs } from '../cli/options.ts';
 import { err, out, UsageError } from '../cli/output.ts';
 import { loadNetwork, type NetworkList } from '../conf/load.ts';
@@ -19,23 +22,21 @@ export async function networkCommand(
   argv: readonly string[],
   env: Env = process.env,
   invoker: PluginInvoker = new ExecInvoker(),
+  host: CommandRunner = new SpawnRunner(),
 ): Promise<number> {
-  const a = parseArgs(argv, RUNTIME_OPTIONS, ['timings']);
+  const a = parseArgs(argv, RUNTIME_OPTIONS, ['timings', ...(verb === 'gc' ? GC_FLAGS : [])]);
   if (a.flags.has('timings')) invoker = new TimingInvoker(invoker, (type, command, ms) => err(`cnictl: ${type} ${command} ${ms.toFixed(1)} ms`));
   const perContainer = verb === 'add' || verb === 'check' || verb === 'del';
   const [net, netnsArg, ...extra] = a.positionals;
   if (!net || (perContainer && !netnsArg) || extra.length > 0 || (!perContainer && netnsArg)) {
-    throw new UsageError(`usage: cnictl ${verb} <network>${perContainer ? ' <netns path or name>' : ''} [options] (see: cnictl help)`);
+    throw new UsageError(`usage: cnictl ${COMMANDS[verb]!.usage} (see: cnictl ${verb} --help)`);
   }
   const list = loadNetwork(confDir(a, env), net);
-  const runner = new ChainRunner(invoker, new ResultCache(a.options.get('cache-dir')), cniPath(a, env));
+  const cache = new ResultCache(a.options.get('cache-dir'));
+  const runner = new ChainRunner(invoker, cache, cniPath(a, env));
 
-  if (verb === 'gc') return gc(runner, list, validAttachments(a));
-  if (verb === 'status') {
-    const state = await runner.status(list);
-    out(state === 'ready' ? `network "${list.name}": every plugin is ready` : `network "${list.name}": version ${list.cniVersion} has no STATUS (needs 1.1.0); nothing to ask`);
-    return 0;
-  }
+  if (verb === 'gc') return gcCommand(a, list, runner, cache, host);
+  if (verb === 'status') return status(runner, list);
 
   const netns = netnsPath(netnsArg!);
   const att: Attachment = {
@@ -82,15 +83,18 @@ function withCachedArgs(att: Attachment, options: Map<string, string>, runner: C
   if (!options.has('cap-args') && !env.CAP_ARGS) att.capabilityArgs = cached.capabilityArgs;
 }
 
-async function gc(runner: ChainRunner, list: NetworkList, valid: Array<{ containerID: string; ifname: string }>): Promise<number> {
-  const report = await runner.gc(list, valid);
-  if (report.skipped) {
-    out(`network "${list.name}": GC skipped, ${report.skipped}`);
-    return 0;
+/**
+ * STATUS as a runtime asks it. A list below 1.1.0 is never asked by any runtime, so saying it is
+ * fine would be a guess: that is reported as a configuration matter (exit 2), with the fix.
+ */
+async function status(runner: ChainRunner, list: NetworkList): Promise<number> {
+  if ((await runner.status(list)) === 'unsupported') {
+    err(
+      `cnictl status: network "${list.name}" (${list.file}) is version ${list.cniVersion}: runtimes never send STATUS or GC to a list below 1.1.0, ` +
+        'so no plugin was asked and its readiness is unknown. To have runtimes ask, set "cniVersion": "1.1.0" (or add it to "cniVersions")',
+    );
+    return 2;
   }
-  for (const d of report.deleted) out(`network "${list.name}": deleted stale attachment ${d.containerId}/${d.ifName}`);
-  for (const e of report.errors) err(`cnictl: gc: ${e.message}`);
-  if (report.errors.length > 0) return 1;
-  out(`network "${list.name}": GC done (${report.deleted.length} stale attachment(s) deleted, ${valid.length} kept valid)`);
+  out(`network "${list.name}": every plugin is ready`);
   return 0;
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadAll, loadNetwork } from './load.ts';
+import { chooseCniVersion, loadAll, loadNetwork } from './load.ts';
 
 let dir: string;
 beforeEach(() => {
@@ -38,13 +38,15 @@ describe('loadNetwork', () => {
     expect(JSON.parse(net.bytes.toString())).toEqual({ cniVersion: '0.3.1', name: 'one', plugins: [{ cniVersion: '0.3.1', name: 'one', type: 'bridge', bridge: 'br9' }] });
   });
 
-  it('negotiates the highest supported version of cniVersion and cniVersions', () => {
+  it('runs the list at the version chooseCniVersion picks, and names the file when there is none', () => {
     write('a.conflist', list('a', { cniVersion: '0.4.0', cniVersions: ['1.0.0', '1.1.0', '9.9.9'] }));
     write('b.conflist', { name: 'b', plugins: [{ type: 'x' }] });
     write('c.conflist', list('c', { cniVersion: '7.0.0' }));
     expect(loadNetwork(dir, 'a').cniVersion).toBe('1.1.0');
     expect(loadNetwork(dir, 'b').cniVersion).toBe('0.1.0');
-    expect(() => loadNetwork(join(dir), 'c')).toThrow(/c\.conflist.*incompatible CNI versions.*7\.0\.0/);
+    expect(() => loadNetwork(dir, 'c')).toThrow(/c\.conflist: incompatible CNI versions: cniVersion "7\.0\.0" is not supported/);
+    write('c.conflist', list('d', { cniVersions: ['1.1'] }));
+    expect(() => loadNetwork(dir, 'd')).toThrow(/c\.conflist: "cniVersions"\[0\] must be a version such as "1\.1\.0", not "1\.1"/);
   });
 
   it('reads disableCheck and disableGC, including the string forms libcni accepts', () => {
@@ -88,5 +90,42 @@ describe('loadAll', () => {
       ['a.conflist', 'a', false],
       ['b.conf', undefined, true],
     ]);
+  });
+});
+
+describe('chooseCniVersion (libcni: the highest version of cniVersion and cniVersions both sides speak)', () => {
+  it('takes the highest of cniVersions and cniVersion that the runtime speaks', () => {
+    expect(chooseCniVersion({ cniVersions: ['0.3.1', '1.1.0'] })).toBe('1.1.0');
+    expect(chooseCniVersion({ cniVersion: '0.3.1', cniVersions: ['0.3.1', '1.1.0'] })).toBe('1.1.0');
+    expect(chooseCniVersion({ cniVersion: '1.0.0', cniVersions: ['0.3.1', '0.4.0'] })).toBe('1.0.0');
+    expect(chooseCniVersion({ cniVersions: ['1.1.0', '0.3.1'] })).toBe('1.1.0'); // order does not matter
+  });
+
+  it('skips versions newer than the runtime speaks, as libcni does', () => {
+    expect(chooseCniVersion({ cniVersion: '0.4.0', cniVersions: ['1.0.0', '2.0.0', '1.2.0'] })).toBe('1.0.0');
+  });
+
+  it('without cniVersions, uses cniVersion; with neither, 0.1.0', () => {
+    expect(chooseCniVersion({ cniVersion: '0.3.1' })).toBe('0.3.1');
+    expect(chooseCniVersion({})).toBe('0.1.0');
+    expect(chooseCniVersion({ cniVersion: '', cniVersions: [] })).toBe('0.1.0');
+  });
+
+  it('narrows the choice to what the plugins answer to VERSION', () => {
+    const list = { cniVersion: '0.3.1', cniVersions: ['0.3.1', '1.0.0', '1.1.0'] };
+    expect(chooseCniVersion(list, ['0.3.0', '0.3.1', '0.4.0', '1.0.0'])).toBe('1.0.0');
+    expect(() => chooseCniVersion(list, ['0.2.0'])).toThrow('incompatible CNI versions: none of ["0.3.1","1.0.0","1.1.0","0.3.1"] is supported; supported are ["0.2.0"]');
+  });
+
+  it('refuses keys of the wrong type and list entries that are not versions, naming them', () => {
+    expect(() => chooseCniVersion({ cniVersion: 1 })).toThrow('"cniVersion" must be a string');
+    expect(() => chooseCniVersion({ cniVersions: '1.1.0' })).toThrow('"cniVersions" must be a list of strings');
+    expect(() => chooseCniVersion({ cniVersions: ['1.1.0', 7] })).toThrow('"cniVersions"[1] must be a version such as "1.1.0", not 7');
+    expect(() => chooseCniVersion({ cniVersion: 'one', cniVersions: ['1.1.0'] })).toThrow('"cniVersion" must be a version such as "1.1.0", not "one"');
+  });
+
+  it('refuses a list with no version the runtime speaks', () => {
+    expect(() => chooseCniVersion({ cniVersion: '2.0.0' })).toThrow('incompatible CNI versions: cniVersion "2.0.0" is not supported');
+    expect(() => chooseCniVersion({ cniVersion: '2.0.0', cniVersions: ['3.0.0'] })).toThrow(/none of \["3\.0\.0","2\.0\.0"\] is supported/);
   });
 });

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { negotiateVersion, validateNetworkName } from '@cni-ts/core';
+import { compareVersions, SUPPORTED_VERSIONS, validateNetworkName } from '@cni-ts/core';
 import { UsageError } from '../cli/output.ts';
 
 /** One plugin entry of a list, as written by the user (unknown keys kept). */
@@ -9,7 +9,7 @@ export type PluginConf = Record<string, unknown> & { type: string };
 /** A network configuration list, loaded and checked, with the version libcni would use. */
 export interface NetworkList {
   name: string;
-  /** The negotiated version: the highest of cniVersion and cniVersions that we support. */
+  /** The version the list runs at (chooseCniVersion): what each plugin gets as its cniVersion. */
   cniVersion: string;
   disableCheck: boolean;
   disableGC: boolean;
@@ -114,15 +114,48 @@ function checkName(name: unknown, file: string): string {
 }
 
 function version(raw: Record<string, unknown>, file: string): string {
-  if (raw.cniVersion !== undefined && typeof raw.cniVersion !== 'string') throw new ConfError(`${file}: "cniVersion" must be a string`);
-  if (raw.cniVersions !== undefined && (!Array.isArray(raw.cniVersions) || raw.cniVersions.some((v) => typeof v !== 'string'))) {
-    throw new ConfError(`${file}: "cniVersions" must be a list of strings`);
-  }
   try {
-    return negotiateVersion(raw.cniVersion, raw.cniVersions);
+    return chooseCniVersion(raw);
   } catch (e) {
     throw new ConfError(`${file}: ${(e as Error).message}`);
   }
+}
+
+/** A list's version keys as written: `cniVersion`, and spec 1.1's `cniVersions`. */
+export interface ListVersions {
+  cniVersion?: unknown;
+  cniVersions?: unknown;
+}
+
+const SEMVER = /^\d+\.\d+\.\d+$/;
+
+/**
+ * The cniVersion a list runs at, chosen as libcni chooses it: with `cniVersions`, the highest of
+ * its entries and `cniVersion` that the runtime supports; without, `cniVersion` itself (none at
+ * all: 0.1.0, as the spec says). Every plugin of the list then gets that version on stdin.
+ * cnictl, the runtime here, speaks every version our plugins do; `pluginVersions` narrows the
+ * choice to what the list's plugins answer to VERSION, for a caller that asked them.
+ * Like libcni, this refuses version keys that are not strings, and list entries that are not
+ * x.y.z; where libcni would go on with a version nobody speaks (every plugin then refuses it),
+ * this says so at once.
+ */
+export function chooseCniVersion(list: ListVersions, pluginVersions: readonly string[] = SUPPORTED_VERSIONS): string {
+  const { cniVersion, cniVersions } = list;
+  if (cniVersion !== undefined && typeof cniVersion !== 'string') throw new Error('"cniVersion" must be a string');
+  if (cniVersions !== undefined && !Array.isArray(cniVersions)) throw new Error('"cniVersions" must be a list of strings');
+  const candidates = [...((cniVersions ?? []) as unknown[]), ...(cniVersion ? [cniVersion] : [])];
+  if (candidates.length === 0) return '0.1.0';
+  if (cniVersions !== undefined) {
+    candidates.forEach((v, i) => {
+      const key = i < (cniVersions as unknown[]).length ? `"cniVersions"[${i}]` : '"cniVersion"';
+      if (typeof v !== 'string' || !SEMVER.test(v)) throw new Error(`${key} must be a version such as "1.1.0", not ${JSON.stringify(v)}`);
+    });
+  }
+  const both: string[] = SUPPORTED_VERSIONS.filter((v) => pluginVersions.includes(v));
+  const chosen = (candidates as string[]).filter((v) => both.includes(v)).sort(compareVersions).at(-1);
+  if (chosen) return chosen;
+  const asked = cniVersions === undefined ? `cniVersion "${cniVersion}" is not` : `none of ${JSON.stringify(candidates)} is`;
+  throw new Error(`incompatible CNI versions: ${asked} supported; supported are ${JSON.stringify(both)}`);
 }
 
 function flag(raw: Record<string, unknown>, key: string, file: string): boolean {

@@ -4,7 +4,7 @@ import { fsyncFile } from '@cni-ts/linux/fs';
 import { UsageError } from '../cli/output.ts';
 
 /** What `install` puts in place when no names are given: the plugins a runtime execs. */
-export const PLUGIN_NAMES = ['bridge', 'host-local', 'portmap', 'flannel'] as const;
+export const PLUGIN_NAMES = ['bridge', 'host-local', 'portmap', 'flannel', 'loopback'] as const;
 
 export interface InstallStep {
   name: string;

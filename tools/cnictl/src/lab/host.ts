@@ -1,4 +1,5 @@
 import { SpawnRunner, runChecked, inNetns, type CommandRunner } from '@cni-ts/linux';
+import { runBridgeBatch } from '@cni-ts/linux/system-tool';
 
 /** Namespaces live where `ip netns` keeps them; the lab only ever names its own. */
 export const netnsPath = (name: string): string => `/run/netns/${name}`;
@@ -15,6 +16,11 @@ export class LabHost {
   /** Same, but returns the exit code and output instead of throwing. */
   tryIn(netns: string, argv: readonly string[], input?: string) {
     return this.runner.run(inNetns(netnsPath(netns), argv), input === undefined ? {} : { input });
+  }
+
+  /** iproute2's `bridge -batch -` inside namespace `netns` (never a CNI plugin of that name on PATH). */
+  bridgeBatch(netns: string, text: string): Promise<void> {
+    return runBridgeBatch(this.runner, netnsPath(netns), text);
   }
 
   async addNetns(name: string): Promise<void> {

@@ -13,7 +13,7 @@ import { labUp } from './up.ts';
 
 export { labDemo } from './demo.ts';
 
-const USAGE = 'usage: cnictl lab up|status|down [--nodes N] [--pods-per-node N|N1,N2,..] [--dual-stack] [--prefix P] [--state-dir D] [--bin-dir D] [--cni-path P]';
+const USAGE = 'usage: cnictl lab up|status|down [--runtime namespace|containerd] [--nodes N] [--pods-per-node N|N1,N2,..] [--dual-stack] [--prefix P] [--state-dir D] [--bin-dir D] [--cni-path P]';
 
 export async function lab(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;

@@ -4,7 +4,7 @@ import { parseLabOptions } from './options.ts';
 describe('cnictl lab options', () => {
   it('defaults to two nodes, one pod each, IPv4, prefix ctslab under /run/cni-ts-lab', () => {
     const o = parseLabOptions([]);
-    expect(o).toMatchObject({ prefix: 'ctslab', stateDir: '/run/cni-ts-lab/ctslab', podsPerNode: [1, 1], dualStack: false });
+    expect(o).toMatchObject({ runtime: 'namespace', prefix: 'ctslab', stateDir: '/run/cni-ts-lab/ctslab', podsPerNode: [1, 1], dualStack: false });
     expect(o.cniPath).toBe(o.binDir);
   });
 
@@ -18,6 +18,10 @@ describe('cnictl lab options', () => {
     });
   });
 
+  it('runs the pods through containerd with --runtime containerd', () => {
+    expect(parseLabOptions(['--runtime', 'containerd']).runtime).toBe('containerd');
+  });
+
   it('uses the cnictl beside --bin-dir when there is one, else the running executable', () => {
     expect(parseLabOptions(['--bin-dir', '/nonexistent']).cnictl).toBe(process.execPath);
   });
@@ -29,6 +33,7 @@ describe('cnictl lab options', () => {
     [['--pods-per-node', '1,2', '--nodes', '3'], 'lists 2 nodes'],
     [['--prefix', 'Bad-Prefix'], '--prefix'],
     [['--colour'], 'unknown option --colour'],
+    [['--runtime', 'docker'], '--runtime must be namespace or containerd'],
     [['extra'], 'unexpected argument'],
   ])('refuses %j', (argv, message) => {
     expect(() => parseLabOptions(argv)).toThrow(expect.objectContaining({ name: 'UsageError', message: expect.stringContaining(message) }));

@@ -3,7 +3,11 @@ import { dirname, join } from 'node:path';
 import { parseArgs } from '../cli/options.ts';
 import { UsageError } from '../cli/output.ts';
 
+/** Who attaches the pods: cnictl running each node's conflist, or a containerd per node through its CRI. */
+export type LabRuntime = 'namespace' | 'containerd';
+
 export interface LabOptions {
+  runtime: LabRuntime;
   prefix: string;
   stateDir: string;
   podsPerNode: number[];
@@ -14,9 +18,10 @@ export interface LabOptions {
   cnictl: string;
 }
 
-const VALUED = ['nodes', 'pods-per-node', 'prefix', 'state-dir', 'bin-dir', 'cni-path'];
+const VALUED = ['runtime', 'nodes', 'pods-per-node', 'prefix', 'state-dir', 'bin-dir', 'cni-path'];
+const RUNTIMES: readonly LabRuntime[] = ['namespace', 'containerd'];
 
-/** `[--nodes N] [--pods-per-node N|N1,N2,...] [--dual-stack] [--prefix P] [--state-dir D] [--bin-dir D] [--cni-path P]` */
+/** `[--runtime namespace|containerd] [--nodes N] [--pods-per-node N|N1,N2,...] [--dual-stack] [--prefix P] [--state-dir D] [--bin-dir D] [--cni-path P]` */
 export function parseLabOptions(argv: readonly string[]): LabOptions {
   const a = parseArgs(argv, VALUED, ['dual-stack']);
   if (a.positionals.length > 0) throw new UsageError(`cnictl lab: unexpected argument "${a.positionals[0]}"`);
@@ -31,8 +36,11 @@ export function parseLabOptions(argv: readonly string[]): LabOptions {
   const nodesRaw = a.options.get('nodes');
   const nodes = nodesRaw !== undefined ? int('nodes', nodesRaw, 20) : perNode.length > 1 ? perNode.length : 2;
   if (perNode.length > 1 && perNode.length !== nodes) throw new UsageError(`--pods-per-node lists ${perNode.length} nodes but --nodes is ${nodes}`);
+  const runtime = (a.options.get('runtime') ?? 'namespace') as LabRuntime;
+  if (!RUNTIMES.includes(runtime)) throw new UsageError(`--runtime must be ${RUNTIMES.join(' or ')}, not "${runtime}"`);
   const binDir = a.options.get('bin-dir') ?? defaultBinDir();
   return {
+    runtime,
     prefix,
     stateDir: a.options.get('state-dir') ?? `/run/cni-ts-lab/${prefix}`,
     podsPerNode: perNode.length > 1 ? perNode : Array<number>(nodes).fill(perNode[0]!),

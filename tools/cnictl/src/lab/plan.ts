@@ -75,10 +75,10 @@ export function subnetEnv(plan: LabPlan, node: NodePlan): string {
 }
 
 /** The node's 10-flannel.conflist, as kube-flannel ships it, with the node's private paths. */
-export function conflist(node: { subnetFile: string; dataDir: string; ipamDir: string }, withPortmap: boolean): Record<string, unknown> {
+export function conflist(node: { subnetFile: string; dataDir: string; ipamDir: string }, withPortmap: boolean, cniVersion = '1.0.0'): Record<string, unknown> {
   return {
     name: LAB_NETWORK,
-    cniVersion: '1.0.0',
+    cniVersion,
     plugins: [
       {
         type: 'flannel',

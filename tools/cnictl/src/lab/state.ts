@@ -1,13 +1,18 @@
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@cni-ts/linux';
+import type { LabRuntime } from './options.ts';
 import type { LabPlan } from './plan.ts';
 
 export interface PodState {
   name: string;
+  /** The pod's namespace under /run/netns; '' for a CRI sandbox, whose namespace containerd holds. */
   netns: string;
   node: string;
+  /** The CNI container ID (a CRI pod's sandbox ID). */
   containerId: string;
+  /** A CRI pod's busybox container, where commands in the pod run. */
+  workload?: string;
   ifName: string;
   ips: string[];
   hostPort?: number;
@@ -18,6 +23,8 @@ export interface PodState {
  * half-finished `up`) and nothing else.
  */
 export interface LabState {
+  /** Absent in a state written before runtimes could be chosen: namespace. */
+  runtime?: LabRuntime;
   plan: LabPlan;
   stateDir: string;
   /** Where the plugins are installed (dist/bin or /opt/cni/bin). */
@@ -27,6 +34,8 @@ export interface LabState {
   /** CNI_PATH for the plugins (default: binDir). */
   cniPath: string;
   portmap: boolean;
+  /** The containerd each node runs (--runtime containerd), by PID, recorded as soon as it answers. */
+  daemons?: { node: string; pid: number }[];
   /** Namespaces created, in creation order. */
   netns: string[];
   pods: PodState[];
@@ -62,5 +71,7 @@ export function nodeDirs(stateDir: string, node: string) {
     dataDir: join(dir, 'flannel'),
     ipamDir: join(dir, 'ipam'),
     cacheDir: join(dir, 'cache'),
+    /** The node's containerd: root, state, socket, config, logs (--runtime containerd). */
+    containerdDir: join(dir, 'containerd'),
   };
 }

@@ -8,8 +8,10 @@ export interface PodView extends PodState {
 
 /** Each pod as it is in the kernel right now. */
 export async function podViews(state: LabState, host = new LabHost()): Promise<PodView[]> {
+  const cri = state.runtime === 'containerd' ? await import('./containerd/lab.ts') : undefined;
   return Promise.all(
     state.pods.map(async (pod) => {
+      if (cri) return { ...pod, liveIps: await cri.criLiveIps(state, pod) };
       const r = await host.tryIn(pod.netns, ['ip', '-json', 'addr', 'show', 'dev', pod.ifName, 'scope', 'global']);
       const links = r.code === 0 && r.stdout.trim() ? (JSON.parse(r.stdout) as Array<{ addr_info?: Array<{ local: string; prefixlen: number }> }>) : [];
       return { ...pod, liveIps: links.flatMap((l) => (l.addr_info ?? []).filter((a) => a.local).map((a) => `${a.local}/${a.prefixlen}`)) };
@@ -25,8 +27,11 @@ export function formatStatus(state: LabState, pods: PodView[]): string {
     const node = state.plan.nodes.find((n) => n.name === p.node);
     podRows.push([p.name, p.node, p.ifName, p.liveIps.join(' ') || '(none)', p.hostPort && node ? `${node.underlay4}:${p.hostPort}` : '-']);
   }
-  return `${table(rows)}\n\n${table(podRows)}\nportmap: ${state.portmap ? 'chained' : 'not chained'}; state: ${state.stateDir}\n`;
+  return `${table(rows)}\n\n${table(podRows)}\nportmap: ${state.portmap ? 'chained' : 'not chained'}; ${runtimeLine(state)}state: ${state.stateDir}\n`;
 }
+
+const runtimeLine = (state: LabState): string =>
+  state.runtime === 'containerd' ? `containerd: ${(state.daemons ?? []).map((d) => `${d.node} pid ${d.pid}`).join(', ')}; ` : '';
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));

@@ -64,10 +64,25 @@ describe('ADD', () => {
     const fake = new FakeInvoker(failing('tuning', 'ADD'));
     const err = await new ChainRunner(fake, cache, PATH).add(network(), att()).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AddError);
-    expect((err as Error).message).toBe('plugin "tuning" failed (ADD): CNI error 7: tuning says no; undone with DEL of tuning, bridge');
+    expect((err as Error).message).toBe('plugin "tuning" failed (ADD): CNI error 7: tuning says no; undone with DEL of bridge');
     expect(fake.trace).toEqual(['bridge ADD', 'tuning ADD', 'tuning DEL', 'bridge DEL']);
     expect((fake.calls[2]!.config.prevResult as { interfaces: unknown[] }).interfaces).toEqual([{ name: 'if-bridge' }]);
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('says nothing was made when the first plugin refused its input, even if its DEL refuses it too', async () => {
+    const fake = new FakeInvoker((call) => (call.type === 'bridge' ? { exitCode: 1, stdout: '{"code":7,"msg":"bad mtu"}' } : chainingAnswer(call)));
+    const err = (await new ChainRunner(fake, cache, PATH).add(network(), att()).catch((e: unknown) => e)) as Error;
+    expect(err.message).toBe('plugin "bridge" failed (ADD): CNI error 7: bad mtu; nothing was made ("bridge" refused its input before changing anything)');
+    expect(fake.trace).toEqual(['bridge ADD', 'bridge DEL']);
+  });
+
+  it('names the fix for plugins missing from CNI_PATH and runs nothing', async () => {
+    const fake = new FakeInvoker();
+    fake.missing.add('tuning');
+    const runner = new ChainRunner(fake, cache, PATH, (type, path) => `fix ${type} in ${path.join(':')}`);
+    await expect(runner.add(network(), att())).rejects.toThrow(`plugin "tuning" not found in CNI_PATH ${PATH.join(':')} (nothing was run). "tuning": fix tuning in ${PATH.join(':')}`);
+    expect(fake.calls).toEqual([]);
   });
 
   it('reports a failing undo too', async () => {

@@ -2,6 +2,7 @@ import { atLeast, convertResult, parseResult } from '@cni-ts/core';
 import { buildPluginConfig } from '../conf/inject.ts';
 import type { NetworkList, PluginConf } from '../conf/load.ts';
 import type { AttachmentKey, CachedAttachment, ResultCache } from './cache.ts';
+import { missingPluginFix } from './shipped.ts';
 import { failure, PluginError, type ChainVerb, type PluginInvoker, type PluginOutput } from './invoke.ts';
 
 /** What a runtime knows about one container interface (libcni's RuntimeConf). */
@@ -13,6 +14,12 @@ export interface Attachment {
   capabilityArgs: Record<string, unknown>;
 }
 
+/**
+ * Codes a plugin answers with when it refused its input (version, env, config): by the house
+ * rule (parse and validate before any side effect) it made nothing.
+ */
+const REFUSED_INPUT = new Set([1, 2, 4, 6, 7]);
+
 /** A chain ADD that failed, and what undoing it did. */
 export class AddError extends Error {
   override readonly name = 'AddError';
@@ -21,10 +28,20 @@ export class AddError extends Error {
     readonly rollbackErrors: PluginError[],
     rolledBack: string[],
   ) {
-    const undo = rollbackErrors.length
-      ? `; undoing it with DEL failed too: ${rollbackErrors.map((e) => e.message).join('; ')}`
-      : `; undone with DEL of ${rolledBack.join(', ')}`;
-    super(`${addFailure.message}${undo}`);
+    super(`${addFailure.message}${AddError.undoText(addFailure, rollbackErrors, rolledBack)}`);
+  }
+
+  /**
+   * What the undo did. The failed plugin's own DEL refusing the same input it refused on ADD is
+   * not a failed undo: nothing was made to undo.
+   */
+  private static undoText(failure: Error, errors: PluginError[], rolledBack: string[]): string {
+    const refused = failure instanceof PluginError && failure.code !== undefined && REFUSED_INPUT.has(failure.code) ? failure.type : undefined;
+    const real = errors.filter((e) => !(e.type === refused && e.code !== undefined && REFUSED_INPUT.has(e.code)));
+    const others = rolledBack.filter((t) => t !== refused);
+    if (real.length > 0) return `; undoing it with DEL failed too: ${real.map((e) => e.message).join('; ')}`;
+    if (others.length === 0) return refused ? `; nothing was made ("${refused}" refused its input before changing anything)` : `; undone with DEL of ${rolledBack.join(', ')}`;
+    return `; undone with DEL of ${others.join(', ')}`;
   }
 }
 
@@ -56,6 +73,7 @@ export class ChainRunner {
     private readonly invoker: PluginInvoker,
     private readonly cache: ResultCache,
     private readonly path: string[],
+    private readonly fixFor: (type: string, path: readonly string[]) => string = missingPluginFix,
   ) {}
 
   /**
@@ -126,7 +144,12 @@ export class ChainRunner {
     let prev: Record<string, unknown> | undefined;
     if (atLeast(list.cniVersion, '0.4.0')) {
       const cached = this.cache.read(k);
-      if (cached instanceof Error) {
+      if (cached === undefined) {
+        warn(
+          `no cached result for ${att.containerId}/${att.ifName} on network "${list.name}" in ${this.cache.dir}: ` +
+            'DEL runs without prevResult, so plugins clean up only by name (was it added with another --container-id, --ifname or --cache-dir?)',
+        );
+      } else if (cached instanceof Error) {
         warn(`ignoring unusable cache: ${cached.message}`);
         this.cache.remove(k);
       } else if (cached) {
@@ -189,7 +212,8 @@ export class ChainRunner {
       }
     });
     if (missing.length > 0) {
-      throw new Error(`plugin${missing.length > 1 ? 's' : ''} ${missing.map((t) => `"${t}"`).join(', ')} not found in CNI_PATH ${this.path.join(':')} (nothing was run)`);
+      const fixes = missing.map((t) => `"${t}": ${this.fixFor(t, this.path)}`).join('; ');
+      throw new Error(`plugin${missing.length > 1 ? 's' : ''} ${missing.map((t) => `"${t}"`).join(', ')} not found in CNI_PATH ${this.path.join(':')} (nothing was run). ${fixes}`);
     }
   }
 

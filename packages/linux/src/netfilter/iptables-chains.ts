@@ -1,0 +1,34 @@
+import type { Family } from '@cni-ts/core/net/ip';
+import { NetlinkError } from '../netlink/errors.ts';
+import { chainExists } from '../netlink/nftables.ts';
+import { canUseNetlink, NETLINK_NETFILTER, withNetlink } from '../netlink/socket.ts';
+import { iptablesTool } from './iptables.ts';
+import { iptablesNftFamily, isNftVariant } from './iptables-nft.ts';
+
+const restoreIsNft = new Map<Family, boolean>();
+
+/** Whether the family's iptables-restore on PATH writes nftables (looked up once per process). */
+export function iptablesIsNft(family: Family): boolean {
+  let known = restoreIsNft.get(family);
+  if (known === undefined) restoreIsNft.set(family, (known = isNftVariant(iptablesTool(family, 'restore'))));
+  return known;
+}
+
+/**
+ * True only when it is known, without `iptables-save`, that none of `chains` is in one family's
+ * iptables `table`: on iptables-nft nodes iptables' tables are nftables tables, read over
+ * nfnetlink from this process. A chain that does not exist has no rule jumping to it either
+ * (nftables refuses a jump to a missing chain), so a DEL told true has nothing of them to
+ * remove and starts no process. False whenever it cannot tell (legacy iptables, the Node bundle,
+ * a refusal by the kernel) or a chain is there: the caller reads the table with iptables-save.
+ */
+export async function iptablesChainsAbsent(family: Family, table: string, chains: readonly string[]): Promise<boolean> {
+  if (!iptablesIsNft(family) || !(await canUseNetlink())) return false;
+  const nft = iptablesNftFamily(family);
+  try {
+    return withNetlink(NETLINK_NETFILTER, (nl) => !chains.some((chain) => chainExists(nl, nft, table, chain)));
+  } catch (err) {
+    if (err instanceof NetlinkError) return false;
+    throw err;
+  }
+}
