@@ -41,4 +41,7 @@ export const elfMachine = (header: Buffer): number => header.readUInt16LE(18);
  * qemu-user (qemu-aarch64) with the arm64 C library of libc6-arm64-cross as its sysroot.
  */
 export const ARM64_RUNNER: string[] = HOST_ARCH === 'arm64' ? [] : ['qemu-aarch64', '-L', '/usr/aarch64-linux-gnu'];
-export const arm64Argv = (exe: string): [string, ...string[]] => [...ARM64_RUNNER, exe] as [string, ...string[]];
+export const arm64Argv = (exe: string): [string, ...string[]] => {
+  const [first, ...rest] = [...ARM64_RUNNER, exe];
+  return [first!, ...rest];
+};
