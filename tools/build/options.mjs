@@ -33,8 +33,15 @@ export const esbuildOptions = {
   plugins: [lazyBuiltins],
   // The bundle names each module by its path from here: the same wherever the build is started.
   absWorkingDir: root,
-  // packages/core/src/build-version.ts
-  define: { CNI_TS_BUILD_VERSION: JSON.stringify(buildVersion(root)) },
+  define: {
+    // packages/core/src/build-version.ts
+    CNI_TS_BUILD_VERSION: JSON.stringify(buildVersion(root)),
+    // A bundled library's `__dirname` (grpc-js's proto directory) would otherwise be where the
+    // bundle lay at compile time (a temporary directory for a release): Bun bakes that into the
+    // executable, and no two releases would be the same bytes. No such files lie beside an
+    // executable or a bundle anyway.
+    __dirname: JSON.stringify('/cni-ts'),
+  },
 };
 
 /**
