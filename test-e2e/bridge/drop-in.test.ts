@@ -81,17 +81,19 @@ describe('two interfaces of one container on one network share the masquerade ch
 describe('a container id too long for an iptables comment', () => {
   it('ADD cuts the comment to 255 bytes as portmap does, the chain keeps the reference name, DEL and GC find it', () => {
     const lab = newLab();
-    const id = `c${'0123456789abcdef'.repeat(15)}`; // 241 characters: the comment would be 262 bytes
-    const conf = lab.conf('1.1.0', V4, { ipMasq: true });
+    // Container ids go up to 220 characters: with this network name the comment would be 269 bytes.
+    const net = 'e2e-network-with-a-long-name-0123';
+    const id = `c${'0123456789abcdef'.repeat(14)}`.slice(0, 220);
+    const conf = lab.conf('1.1.0', V4, { name: net, ipMasq: true });
     const pod = lab.pod('p1');
     const add = lab.run('ADD', conf, { containerId: id, netns: pod });
     expect(add.code, add.stdout + add.stderr).toBe(0);
     const nat = lab.natRules();
-    const ch = chain('e2enet', id);
+    const ch = chain(net, id);
     expect(jumps(nat, ch)).toEqual(['10.88.0.2/32']);
     const comment = /--comment "((?:[^"\\]|\\.)*)"/.exec(nat.split('\n').find((l) => l.includes(`-j ${ch}`))!)![1]!.replace(/\\"/g, '"');
     expect(comment).toHaveLength(255);
-    expect(comment).toBe(`name: "e2enet" id: "${id}`.slice(0, 252) + '...');
+    expect(comment).toBe(`name: "${net}" id: "${id}`.slice(0, 252) + '...');
 
     // GC with the attachment still valid keeps it; without, removes it; DEL after is clean.
     const gc = (valid: Array<{ containerID: string; ifname: string }>) => lab.run('GC', { ...conf, 'cni.dev/valid-attachments': valid });

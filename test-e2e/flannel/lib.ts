@@ -24,14 +24,20 @@ export interface Call {
  * host) with private subnet.env, flannel dataDir and host-local dataDir under a temp dir.
  */
 export class FlannelNode {
-  readonly ns = new NetnsFixture('fl');
-  readonly dir = mkdtempSync(join(tmpdir(), 'cni-ts-flannel-'));
+  readonly ns: NetnsFixture;
+  readonly dir: string;
   readonly node: string;
-  readonly subnetFile = join(this.dir, 'subnet.env');
-  readonly dataDir = join(this.dir, 'flannel');
-  readonly ipamDir = join(this.dir, 'ipam');
+  readonly subnetFile: string;
+  readonly dataDir: string;
+  readonly ipamDir: string;
 
-  constructor() {
+  /** `label` goes into every namespace and temp dir name (`cts<label>...`). */
+  constructor(label = 'fl') {
+    this.ns = new NetnsFixture(label);
+    this.dir = mkdtempSync(join(tmpdir(), `cts${label}-`));
+    this.subnetFile = join(this.dir, 'subnet.env');
+    this.dataDir = join(this.dir, 'flannel');
+    this.ipamDir = join(this.dir, 'ipam');
     this.node = this.ns.create('node');
   }
 
@@ -78,8 +84,9 @@ export class FlannelNode {
     return existsSync(dir) ? readdirSync(dir).filter((f) => f !== 'lock' && !f.startsWith('last_reserved_ip')) : [];
   }
 
+  /** The saved configs (and any temp files), without the dataDir's `.lock`. */
   savedFiles(): string[] {
-    return existsSync(this.dataDir) ? readdirSync(this.dataDir).sort() : [];
+    return existsSync(this.dataDir) ? readdirSync(this.dataDir).filter((f) => f !== '.lock').sort() : [];
   }
 
   cleanup(): void {

@@ -1,4 +1,4 @@
-import { booleanField, capabilityArg, cniArg, CniError, ErrorCode, integerField, invalidConfig, listField, NETCONF_FIELDS, objectField, parseCniArgs, PLUGIN_NAME, readFields, stringField, type DNS, type Fields, type NetConf } from '@cni-ts/core';
+import { booleanField, capabilityArg, cniArg, CniError, ErrorCode, integerField, invalidConfig, listField, NETCONF_FIELDS, objectField, parseCniArgs, PLUGIN_NAME, readFields, stringField, type ConfigEntry, type DNS, type Fields, type NetConf } from '@cni-ts/core';
 import { isMulticastMac, isZeroMac, normalizeMac } from '@cni-ts/linux/ip/mac';
 
 export type MasqBackend = 'iptables' | 'nftables';
@@ -152,3 +152,5 @@ function parseDns(raw: DNS | undefined): DNS | undefined {
   if (raw.options) dns.options = raw.options;
   return Object.keys(dns).length > 0 ? dns : undefined;
 }
+
+export const CONFIG_ENTRY: ConfigEntry = { fields: BRIDGE_FIELDS, parse: (conf, cniArgs) => void parseConfig(conf, cniArgs) };

@@ -19,6 +19,7 @@ import { status } from './status.ts';
 export function bridgePlugin(runner: CommandRunner = new IpNetlinkRunner(new NftProbeRunner(new NetnsRunner()))): Plugin {
   return {
     name: 'bridge',
+    entersNetns: true,
     add: (ctx) => add(ctx, runner),
     del: (ctx) => del(ctx, runner),
     check: (ctx) => check(ctx, runner),

@@ -1,4 +1,5 @@
 import { invalidConfig } from './spec/errors.ts';
+import type { NetConf } from './spec/types.ts';
 
 /**
  * Declarative config fields: one definition per key, read by the plugin's parser (types, ranges,
@@ -195,14 +196,17 @@ export function closest(key: string, known: readonly string[]): string | undefin
   return best;
 }
 
+/** Edits between two keys: insertions, deletions, substitutions and swaps of neighbours ("mut"/"mtu"). */
 function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
   for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) row.push(Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
-    prev = row;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+    }
   }
-  return prev[b.length]!;
+  return d[a.length]![b.length]!;
 }
 
 export const booleanField = (doc: string, orString = false): BooleanField => ({ kind: 'boolean', doc, ...(orString && { orString }) });
@@ -217,3 +221,18 @@ export const listField = <I extends Field>(items: I, maxItems: number, doc: stri
 });
 export const objectField = (fields: Fields, doc: string, more: Omit<ObjectField, 'kind' | 'doc' | 'fields'> = {}): ObjectField => ({ kind: 'object', fields, doc, ...more });
 export const anyField = (doc: string): OpenField => ({ kind: 'any', doc });
+
+/**
+ * A plugin's parse-only entry: its keys and the checks its ADD makes before any side effect, at
+ * any cniVersion. `cnictl validate` asks it, so validate reports exactly what ADD would.
+ */
+export interface ConfigEntry {
+  /** The plugin's own keys, on top of NETCONF_FIELDS, or (`section: 'ipam'`) of its ipam object. */
+  fields: Fields;
+  /** An IPAM plugin reads its keys from the config's `ipam` object, in any case. */
+  section?: 'ipam';
+  /** The plugin builds its delegate's `ipam` itself: the IPAM plugin never sees this one as is. */
+  rewritesIpam?: boolean;
+  /** Throws the CniError ADD would throw for this config and CNI_ARGS. */
+  parse(conf: NetConf, cniArgs: string): void;
+}

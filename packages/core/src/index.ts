@@ -11,5 +11,6 @@ export * from './validate.ts';
 export * from './json.ts';
 export * from './fields.ts';
 export * from './netconf-fields.ts';
+export * from './json-schema.ts';
 export * from './skel/process.ts';
 export * from './build-version.ts';

@@ -23,6 +23,7 @@ export const DNS_FIELDS: Fields = {
  * (runtimeConfig, args, prevResult, the GC attachments). A plugin's own keys come on top.
  */
 export const NETCONF_FIELDS: Fields = {
+  $schema: stringField('The JSON Schema this file follows, for editors; plugins ignore it.'),
   cniVersion: stringField('The CNI specification version this configuration is written for.', { enum: SUPPORTED_VERSIONS }),
   name: stringField('The network name, unique on the node.', { pattern: SAFE_NAME, patternName: 'a network name (letters, digits, "_", ".", "-"; a letter or digit first)' }),
   type: stringField('The plugin executable to run, found in CNI_PATH.', { pattern: PLUGIN_NAME, patternName: 'a plugin executable name' }),

@@ -1,4 +1,4 @@
-import { invalidConfig, listField, NETCONF_FIELDS, objectField, PLUGIN_NAME, readFields, stringField, type Fields, type NetConf } from '@cni-ts/core';
+import { invalidConfig, listField, NETCONF_FIELDS, objectField, PLUGIN_NAME, readFields, stringField, type ConfigEntry, type Fields, type NetConf } from '@cni-ts/core';
 
 export const DEFAULT_SUBNET_FILE = '/run/flannel/subnet.env';
 export const DEFAULT_DATA_DIR = '/var/lib/cni/flannel';
@@ -22,13 +22,17 @@ export interface FlannelConf {
   runtimeConfig?: Record<string, unknown>;
 }
 
+const ABSOLUTE_PATH = { pattern: /^(\/.*)?$/, patternName: 'an absolute path' };
+
 /** A limit on size: absurd inputs are refused up front (code 7). */
 export const MAX_ROUTES = 1024;
 
 /** flannel's own keys: what the parser reads and schemas/flannel.schema.json says. */
 export const FLANNEL_FIELDS = {
-  subnetFile: stringField(`flanneld's subnet.env (default ${DEFAULT_SUBNET_FILE}).`),
-  dataDir: stringField(`Where the delegate config of each attachment is saved for DEL (default ${DEFAULT_DATA_DIR}).`),
+  // Absolute paths only (or empty: the default): a relative one would resolve against whatever
+  // directory the runtime runs in.
+  subnetFile: stringField(`flanneld's subnet.env (default ${DEFAULT_SUBNET_FILE}).`, ABSOLUTE_PATH),
+  dataDir: stringField(`Where the delegate config of each attachment is saved for DEL (default ${DEFAULT_DATA_DIR}).`, ABSOLUTE_PATH),
   delegate: objectField(
     { type: stringField('The delegate plugin (default "bridge").', { pattern: PLUGIN_NAME, patternName: 'a plugin executable name' }) },
     'Keys for the generated delegate config (e.g. "hairpinMode"); not "name" or "ipam".',
@@ -59,3 +63,5 @@ export function parseFlannelConf(conf: NetConf): FlannelConf {
     ...(conf.runtimeConfig !== undefined && { runtimeConfig: structuredClone(conf.runtimeConfig) }),
   };
 }
+
+export const CONFIG_ENTRY: ConfigEntry = { fields: FLANNEL_FIELDS, rewritesIpam: true, parse: (conf) => void parseFlannelConf(conf) };

@@ -91,13 +91,28 @@ describe('buildDelegateConf options', () => {
   });
 
   it.each([
+    ['IPv6 only, flanneld masquerades IPv6', V6 + 'FLANNEL_IPV6_MASQ=true\n', false],
+    ['IPv6 only, flanneld masquerades IPv4 only', V6 + 'FLANNEL_IPV6_MASQ=false\n', true],
+    ['IPv4 only: FLANNEL_IPV6_MASQ does not matter', V4 + 'FLANNEL_IPV6_MASQ=false\n', false],
+    ['dual stack, flanneld masquerades neither', DUAL.replace('IPMASQ=true', 'IPMASQ=false') + 'FLANNEL_IPV6_MASQ=false\n', true],
+    ['dual stack, flanneld masquerades both', DUAL + 'FLANNEL_IPV6_MASQ=true\n', false],
+    ['dual stack, flanneld masquerades IPv4 only (no double masquerade)', DUAL + 'FLANNEL_IPV6_MASQ=false\n', false],
+    ['dual stack, flanneld masquerades IPv6 only (no double masquerade)', DUAL.replace('IPMASQ=true', 'IPMASQ=false') + 'FLANNEL_IPV6_MASQ=true\n', false],
+    ['dual stack without FLANNEL_IPV6_MASQ: the reference rule', DUAL.replace('IPMASQ=true', 'IPMASQ=false'), true],
+  ])('FLANNEL_IPV6_MASQ, %s: delegate ipMasq %s', (_what, env, ipMasq) => {
+    expect(build(env).ipMasq).toBe(ipMasq);
+  });
+
+  it.each([
     [{ delegate: { name: 'x' } }, "must not have 'name'"],
     [{ delegate: { ipam: {} } }, "must not have 'ipam'"],
     [{ delegate: { type: 3 } }, 'delegate.type: must be a plugin executable name, not 3'],
     [{ delegate: { type: '' } }, 'delegate.type: must be a plugin executable name, not ""'],
     [{ delegate: [] }, 'delegate: must be a JSON object, not []'],
-    [{ subnetFile: 7 }, 'subnetFile: must be a string, not 7'],
-    [{ dataDir: {} }, 'dataDir: must be a string'],
+    [{ subnetFile: 7 }, 'subnetFile: must be an absolute path, not 7'],
+    [{ dataDir: {} }, 'dataDir: must be an absolute path'],
+    [{ dataDir: 'var/lib/cni/flannel' }, 'dataDir: must be an absolute path, not "var/lib/cni/flannel"'],
+    [{ subnetFile: './subnet.env' }, 'subnetFile: must be an absolute path, not "./subnet.env"'],
     [{ ipam: { routes: [{ gw: '1.2.3.4' }] } }, 'ipam.routes[0].dst: missing'],
     [{ ipam: { routes: Array(1025).fill({ dst: '0.0.0.0/0' }) } }, 'ipam.routes: 1025 entries, at most 1024'],
   ])('rejects %j with code 7', (extra, message) => {

@@ -12,7 +12,7 @@ export function buildDelegateConf(conf: FlannelConf, env: SubnetEnv): Record<str
   if (conf.runtimeConfig !== undefined) d.runtimeConfig = structuredClone(conf.runtimeConfig);
   d.name = conf.name;
   if (!('type' in d)) d.type = 'bridge';
-  if (!('ipMasq' in d)) d.ipMasq = !env.ipMasq;
+  if (!('ipMasq' in d)) d.ipMasq = delegateMasquerades(env);
   if (!('mtu' in d)) d.mtu = env.mtu;
   if (d.type === 'bridge' && !('isGateway' in d)) d.isGateway = true;
   if (conf.cniVersion !== undefined) d.cniVersion = conf.cniVersion;
@@ -23,6 +23,18 @@ export function buildDelegateConf(conf: FlannelConf, env: SubnetEnv): Record<str
   ipam.routes = [...structuredClone(conf.routes), ...[...env.networks, ...env.ipv6Networks].map((dst) => ({ dst }))];
   d.ipam = ipam;
   return d;
+}
+
+/**
+ * Whether the delegate masquerades: where flanneld does not, for the families this node has a
+ * subnet of. The delegate's one `ipMasq` covers both families, so a dual-stack node whose
+ * flanneld masquerades only one of them gets none from the delegate: masquerading a family twice
+ * would hide pod addresses from pods on other nodes. Without FLANNEL_IPV6_MASQ this is the
+ * reference's `!FLANNEL_IPMASQ`.
+ */
+function delegateMasquerades(env: SubnetEnv): boolean {
+  const flanneldMasquerades = [...(env.subnet !== undefined ? [env.ipMasq] : []), ...(env.ipv6Subnet !== undefined ? [env.ipv6Masq] : [])];
+  return flanneldMasquerades.every((m) => !m);
 }
 
 /**

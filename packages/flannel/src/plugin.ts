@@ -11,11 +11,23 @@ function currentDelegateConf(conf: FlannelConf): Record<string, unknown> {
 
 const delegateType = (d: Record<string, unknown>): string => d.type as string;
 
+/**
+ * The delegate makes the pod's interface CNI_IFNAME; `lo` is every namespace's loopback, which
+ * it can neither create nor remove. Refused before anything is saved or reserved.
+ */
+const LOOPBACK = 'lo';
+const refuseLoopback = (ctx: CallContext): void => {
+  if (ctx.ifName === LOOPBACK) {
+    throw new CniError(ErrorCode.InvalidEnvironment, `CNI_IFNAME "lo" is the namespace's loopback interface; flannel attaches a new interface (e.g. eth0)`);
+  }
+};
+
 async function add(ctx: CallContext): Promise<Result> {
+  refuseLoopback(ctx);
   const conf = parseFlannelConf(ctx.config);
   const d = currentDelegateConf(conf);
-  const store = new SavedConfStore(conf.dataDir);
-  const saved = store.save(ctx.containerId, ctx.ifName, canonicalJson(d));
+  const store = new SavedConfStore(conf.dataDir, ctx.log);
+  const saved = await store.save(ctx.containerId, ctx.ifName, canonicalJson(d));
   try {
     const result = await delegate(ctx, delegateType(d), 'ADD', d);
     if (!result) throw new CniError(ErrorCode.Internal, `delegate "${delegateType(d)}" returned no result`);
@@ -30,13 +42,16 @@ async function add(ctx: CallContext): Promise<Result> {
 
 /**
  * Replays the DEL with the config saved at ADD. The file goes only once the delegate's DEL
- * succeeded, so a retried DEL still releases the address. A corrupt file is replaced by the
- * config built from the current subnet.env: the delegate can still remove the veth and free
- * the address by container ID.
+ * succeeded, so a retried DEL still releases the address. A corrupt file (or a directory or a
+ * symlink at its name) is replaced by the config built from the current subnet.env: the
+ * delegate can still remove the veth and free the address by container ID. Temp files of an
+ * ADD killed while saving go too.
  */
 async function del(ctx: CallContext): Promise<void> {
   const conf = parseFlannelConf(ctx.config);
-  const store = new SavedConfStore(conf.dataDir);
+  if (ctx.ifName === LOOPBACK) return; // ADD refuses it: nothing of ours is there to undo
+  const store = new SavedConfStore(conf.dataDir, ctx.log);
+  await store.removeTemps(ctx.containerId, ctx.ifName);
   const found = store.load(ctx.containerId, ctx.ifName);
   if (found.state === 'missing') return;
   let d: Record<string, unknown>;
@@ -51,8 +66,9 @@ async function del(ctx: CallContext): Promise<void> {
 }
 
 async function check(ctx: CallContext): Promise<void> {
+  refuseLoopback(ctx);
   const conf = parseFlannelConf(ctx.config);
-  const found = new SavedConfStore(conf.dataDir).load(ctx.containerId, ctx.ifName);
+  const found = new SavedConfStore(conf.dataDir, ctx.log).load(ctx.containerId, ctx.ifName);
   if (found.state !== 'ok') {
     const why = found.state === 'missing' ? 'no saved delegate config' : found.reason;
     throw new CniError(ErrorCode.UnknownContainer, `flannel: container ${ctx.containerId} interface ${ctx.ifName}: ${why}`);
@@ -78,10 +94,10 @@ async function status(ctx: CallContext): Promise<void> {
 async function gc(ctx: CallContext): Promise<void> {
   const conf = parseFlannelConf(ctx.config);
   const valid = ctx.validAttachments ?? [];
-  const removed = new SavedConfStore(conf.dataDir).sweep(valid);
+  const removed = await new SavedConfStore(conf.dataDir, ctx.log).sweep(valid);
   if (removed.length > 0) ctx.log(`flannel: GC removed saved configs ${removed.join(', ')}`);
   const d = currentDelegateConf(conf);
   await delegate(ctx, delegateType(d), 'GC', { ...d, cniVersion: ctx.version, 'cni.dev/valid-attachments': valid });
 }
 
-export const plugin: Plugin = { name: 'flannel', add, del, check, status, gc };
+export const plugin: Plugin = { name: 'flannel', entersNetns: true, add, del, check, status, gc };

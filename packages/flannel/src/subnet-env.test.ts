@@ -18,7 +18,7 @@ const errorOf = (fn: () => unknown): CniError => {
 describe('parseSubnetEnv', () => {
   it('reads the IPv4 file flanneld writes (the reference test input)', () => {
     const env = parse('\nFLANNEL_NETWORK=10.1.0.0/16\nFLANNEL_SUBNET=10.1.17.1/24\nFLANNEL_MTU=1472\nFLANNEL_IPMASQ=true\n');
-    expect(env).toEqual({ networks: ['10.1.0.0/16'], subnet: '10.1.17.0/24', ipv6Networks: [], ipv6Subnet: undefined, mtu: 1472, ipMasq: true });
+    expect(env).toEqual({ networks: ['10.1.0.0/16'], subnet: '10.1.17.0/24', ipv6Networks: [], ipv6Subnet: undefined, mtu: 1472, ipMasq: true, ipv6Masq: true });
   });
 
   it('reads IPv6 only and dual stack, masking the subnets to their networks', () => {
@@ -40,6 +40,13 @@ describe('parseSubnetEnv', () => {
   it('tolerates quotes, comments, blank lines, export and CRLF', () => {
     const env = parse('# written by hand\r\n\r\nexport FLANNEL_NETWORK="10.1.0.0/16"\r\n  FLANNEL_SUBNET=\'10.1.17.1/24\'\r\nFLANNEL_MTU=1472\r\nFLANNEL_IPMASQ=true\r\nOTHER=ignored\r\nnot an assignment\r\n');
     expect(env).toMatchObject({ networks: ['10.1.0.0/16'], subnet: '10.1.17.0/24', mtu: 1472, ipMasq: true });
+  });
+
+  it('reads FLANNEL_IPV6_MASQ apart from FLANNEL_IPMASQ, which covers both when it is absent', () => {
+    const base = 'FLANNEL_IPV6_NETWORK=fc00::/48\nFLANNEL_IPV6_SUBNET=fc00::1/64\nFLANNEL_MTU=1472\nFLANNEL_IPMASQ=true\n';
+    expect(parse(base).ipv6Masq).toBe(true);
+    expect(parse(`${base}FLANNEL_IPV6_MASQ=false`)).toMatchObject({ ipMasq: true, ipv6Masq: false });
+    expect(parse(`${base.replace('IPMASQ=true', 'IPMASQ=false')}FLANNEL_IPV6_MASQ=true`)).toMatchObject({ ipMasq: false, ipv6Masq: true });
   });
 
   it('counts only the exact word "true" as FLANNEL_IPMASQ', () => {

@@ -13,6 +13,11 @@ export interface SubnetEnv {
   mtu: number;
   /** True when flanneld masquerades pod traffic itself; the delegate then must not. */
   ipMasq: boolean;
+  /**
+   * FLANNEL_IPV6_MASQ, which newer flanneld writes to set IPv6 masquerade apart from IPv4; when
+   * absent, FLANNEL_IPMASQ covers both families, as it always did.
+   */
+  ipv6Masq: boolean;
 }
 
 /**
@@ -89,6 +94,8 @@ export function parseSubnetEnv(text: string, file: string): SubnetEnv {
   const ipMasq = values.get('FLANNEL_IPMASQ');
   // Only the exact word "true" counts, as in the reference: anything else means false.
   if (ipMasq !== undefined) env.ipMasq = ipMasq === 'true';
+  const ipv6Masq = values.get('FLANNEL_IPV6_MASQ');
+  env.ipv6Masq = ipv6Masq !== undefined ? ipv6Masq === 'true' : env.ipMasq;
 
   const missing: string[] = [];
   if (env.networks!.length === 0 && env.ipv6Networks!.length === 0) missing.push('FLANNEL_NETWORK', 'FLANNEL_IPV6_NETWORK');

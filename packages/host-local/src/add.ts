@@ -3,7 +3,8 @@ import { allocate, type Allocation } from './allocate.ts';
 import { parseIpamConfig, requestedIPs, type RequestedIP } from './config.ts';
 import { formatIP, parseIP } from '@cni-ts/core/net/ip';
 import { describeSet, rangeFor, type RangeSet } from './range.ts';
-import { withNetwork } from './session.ts';
+import { stateError, withNetwork, type Session } from './session.ts';
+import type { Owner } from './store.ts';
 
 /**
  * Match each requested address to the one range set holding it, before anything is reserved:
@@ -24,13 +25,29 @@ function assignRequests(sets: RangeSet[], requested: RequestedIP[]): (RequestedI
   return perSet;
 }
 
+/**
+ * Release what this ADD reserved. Each address on its own: one that cannot be released stays
+ * in the index, so a DEL still finds it, and the rest are released anyway.
+ */
+function rollBack(s: Session, owner: Owner, done: Allocation[]): void {
+  for (const a of done) {
+    const name = formatIP(a.ip);
+    try {
+      s.net.release(name);
+      s.index.remove(owner, name);
+    } catch (err) {
+      s.log(`host-local: could not release ${name} after the failed ADD (a DEL will): ${(err as Error).message}`);
+    }
+  }
+}
+
 /** ADD: one address from each range set for this container+ifname, all or nothing. */
 export async function add(ctx: CallContext): Promise<Result> {
   const conf = parseIpamConfig(ctx.config);
   const requests = assignRequests(conf.rangeSets, requestedIPs(ctx));
   const owner = { containerId: ctx.containerId, ifName: ctx.ifName };
 
-  const allocations = await withNetwork(conf, 'change', (s) => {
+  const allocations = await withNetwork(conf, 'change', ctx.log, (s) => {
     for (const { name } of s.reservationsOf(owner.containerId, owner.ifName)) {
       const ip = parseIP(name);
       const setIndex = ip ? conf.rangeSets.findIndex((set) => rangeFor(set, ip)) : -1;
@@ -44,15 +61,12 @@ export async function add(ctx: CallContext): Promise<Result> {
         try {
           done.push(allocate(s, set, i, owner, requests[i]));
         } catch (err) {
-          const e = CniError.from(err);
+          const e = CniError.from(stateError(err, conf));
           throw new CniError(e.code, `failed to allocate for range ${i}: ${e.message}`);
         }
       });
     } catch (err) {
-      for (const a of done) {
-        s.net.release(formatIP(a.ip));
-        s.index.remove(owner, formatIP(a.ip));
-      }
+      rollBack(s, owner, done);
       throw err;
     }
     return done;

@@ -13,7 +13,7 @@ export async function check(ctx: CallContext): Promise<void> {
   const who = `container ${ctx.containerId} interface ${ctx.ifName}`;
   const missing = (): CniError => new CniError(ErrorCode.Internal, `host-local: failed to find an address reserved for ${who} in network ${conf.name}`);
   if (!networkDir(conf).exists()) throw missing();
-  const held = new Set(await withNetwork(conf, 'read', (s) => s.reservationsOf(ctx.containerId, ctx.ifName).map((r) => r.name)));
+  const held = new Set(await withNetwork(conf, 'read', ctx.log, (s) => s.reservationsOf(ctx.containerId, ctx.ifName).map((r) => r.name)));
   if (held.size === 0) throw missing();
   for (const ipc of ctx.prevResult?.ips ?? []) {
     const cidr = parseCidr(ipc.address);

@@ -1,4 +1,4 @@
-import { capabilityArg, cniArg, CniError, ErrorCode, getInsensitive, integerField, invalidConfig, listField, objectField, parseCniArgs, readValue, stringField, type CallContext, type DNS, type Fields, type NetConf, type Route } from '@cni-ts/core';
+import { capabilityArg, cniArg, CniError, ErrorCode, getInsensitive, integerField, invalidConfig, listField, objectField, parseCniArgs, readValue, stringField, type CallContext, type ConfigEntry, type DNS, type Fields, type NetConf, type Route } from '@cni-ts/core';
 import { formatIP, parseCidr, parseCidrOrIP, parseIP, type IP } from '@cni-ts/core/net/ip';
 import { describeSet, overlappingSets, parseRange, parseRangeSet, type RangeSet } from './range.ts';
 import { readResolvConf } from './resolv.ts';
@@ -57,7 +57,8 @@ const ROUTE = objectField(
 /** host-local's keys, which live in the config's `ipam` object (schemas/host-local.schema.json). */
 export const HOST_LOCAL_FIELDS = {
   type: stringField('"host-local".', { enum: ['host-local'] }),
-  dataDir: stringField('Where reservations are stored (default /var/lib/cni/networks).', { minLength: 1, patternName: 'a non-empty path' }),
+  // Absolute only: a relative path would resolve against whatever directory the runtime runs in.
+  dataDir: stringField('Where reservations are stored (default /var/lib/cni/networks).', { minLength: 1, pattern: /^\//, patternName: 'an absolute path' }),
   resolvConf: stringField('A resolv.conf whose settings become the result\'s DNS.'),
   ranges: { ...RANGE_SETS, doc: 'Range sets: one address is allocated from each (e.g. one IPv4 and one IPv6 set).' },
   routes: listField(ROUTE, MAX_ROUTES, 'Routes for the container.'),
@@ -167,3 +168,13 @@ export function requestedIPs(ctx: Pick<CallContext, 'cniArgs' | 'config'>): Requ
     return true;
   });
 }
+
+/** ADD's checks: the ipam section, and the addresses asked for in CNI_ARGS, args and runtimeConfig. */
+export const CONFIG_ENTRY: ConfigEntry = {
+  fields: HOST_LOCAL_FIELDS,
+  section: 'ipam',
+  parse: (config, cniArgs) => {
+    parseIpamConfig(config);
+    requestedIPs({ config, cniArgs });
+  },
+};

@@ -1,9 +1,23 @@
-import { appendFileSync, readFileSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { statSync, unlinkSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
+import { readFileNoFollow, writeFileNoFollow } from '@cni-ts/linux';
 import type { NetworkDir, OwnedFile, Owner } from './store.ts';
 
-/** First line of the index file; every entry line after it is `<owner key> <address>`. */
-const HEADER = '# cni-ts host-local owner index: <containerID>@<ifname> <address> per line\n';
+/**
+ * First line of the index file; every entry line after it is `<owner key> <address> <boot>`:
+ * the boot (/proc/sys/kernel/random/boot_id) in which the reservation was made, or `-` when
+ * unknown (a reservation found on disk, e.g. made by the reference plugin). The format is
+ * documented in the README for `cnictl doctor`, which reads it.
+ */
+const HEADER = '# cni-ts host-local owner index v2: <containerID>@<ifname> <address> <boot_id> per line\n';
+const UNKNOWN_BOOT = '-';
+
+/** An entry of the index: who holds which reservation file, reserved in which boot. */
+export interface IndexEntry {
+  key: string;
+  name: string;
+  boot: string;
+}
 
 /**
  * An index from owner (containerID + ifname) to reserved addresses, so that ADD's duplicate
@@ -24,7 +38,9 @@ const HEADER = '# cni-ts host-local owner index: <containerID>@<ifname> <address
  * - on a mismatch (or after a reboot, or a crash of ours between a change and its stamp) the
  *   index is rebuilt by reading every reservation file once;
  * - a caller that has just read every reservation file itself (GC) replaces the index with
- *   what it kept instead of opening it, which could mean reading every file again.
+ *   what it kept instead of opening it, which could mean reading every file again;
+ * - a rebuild or replacement keeps the boot of every entry the old file had for the same owner
+ *   and address, so a reboot (which forces a rebuild) does not forget which boot each came from.
  *
  * Callers hold the network lock for the whole call.
  */
@@ -68,15 +84,16 @@ export class OwnerIndex {
     return [...this.entries(ownerKey({ containerId, ifName })), ...this.entries(ownerKey({ containerId }))];
   }
 
+  /** Enter a reservation made now, in this boot. */
   add(owner: Owner, ipName: string): void {
-    const line = `${ownerKey(owner)} ${ipName}\n`;
-    if (this.text.includes(`\n${line}`)) return;
+    this.remove(owner, ipName); // a stale entry for it, of another boot
+    const line = `${ownerKey(owner)} ${ipName} ${bootId()}\n`;
     this.text += line;
     this.appended += line;
   }
 
   remove(owner: Owner, ipName: string): void {
-    const at = this.text.indexOf(`\n${ownerKey(owner)} ${ipName}\n`);
+    const at = this.text.indexOf(`\n${ownerKey(owner)} ${ipName} `);
     if (at < 0) return;
     const end = this.text.indexOf('\n', at + 1);
     this.text = this.text.slice(0, at) + this.text.slice(end);
@@ -92,13 +109,13 @@ export class OwnerIndex {
   seal(): void {
     if (!this.known) return;
     try {
-      if (this.rewrite) writeFileSync(this.path, this.text, { mode: 0o600 });
-      else if (this.appended) appendFileSync(this.path, this.appended);
+      if (this.rewrite) writeFileNoFollow(this.path, this.text);
+      else if (this.appended) writeFileNoFollow(this.path, this.appended, { append: true });
       this.rewrite = false;
       this.appended = '';
       const now = Date.now() / 1000;
       utimesSync(this.net.path, now, now - 1);
-      writeFileSync(this.stampPath, this.currentStamp(), { mode: 0o600 });
+      writeFileNoFollow(this.stampPath, this.currentStamp());
     } catch {
       this.invalidate();
     }
@@ -109,9 +126,13 @@ export class OwnerIndex {
    * them while holding the lock.
    */
   replace(owned: OwnedFile[]): void {
+    const boots = this.bootsOnDisk();
     this.invalidate();
     let text = HEADER;
-    for (const { name, owner } of owned) text += `${ownerKey(owner)} ${name}\n`;
+    for (const { name, owner } of owned) {
+      const key = ownerKey(owner);
+      text += `${key} ${name} ${boots.get(`${key} ${name}`) ?? UNKNOWN_BOOT}\n`;
+    }
     this.text = text;
     this.appended = '';
     this.rewrite = true;
@@ -123,12 +144,27 @@ export class OwnerIndex {
     this.replace(this.net.readReservations().flatMap(({ name, reservation: r }) => (r.kind === 'owner' ? [{ name, owner: r.owner }] : [])));
   }
 
+  /**
+   * Entries made in an earlier boot than this one, as the index file on disk says (read even
+   * when not trusted: a caller checks each against its reservation file before acting).
+   */
+  fromPreviousBoots(): IndexEntry[] {
+    const now = bootId();
+    return parseEntries(this.known ? this.text : readOr(this.path, '')).filter((e) => e.boot !== UNKNOWN_BOOT && e.boot !== now);
+  }
+
+  /** `<owner key> <address>` -> boot, from the index file on disk (any earlier format too). */
+  private bootsOnDisk(): Map<string, string> {
+    return new Map(parseEntries(readOr(this.path, '')).map((e) => [`${e.key} ${e.name}`, e.boot]));
+  }
+
   private entries(key: string): string[] {
     const out: string[] = [];
     const needle = `\n${key} `;
     for (let at = this.text.indexOf(needle); at >= 0; at = this.text.indexOf(needle, at + 1)) {
       const start = at + needle.length;
-      out.push(this.text.slice(start, this.text.indexOf('\n', start)));
+      const lineEnd = this.text.indexOf('\n', start);
+      out.push(this.text.slice(start, lineEnd).split(' ')[0]!);
     }
     return out;
   }
@@ -146,17 +182,30 @@ export class OwnerIndex {
   }
 }
 
+/** The file's text (never through a symlink), or `fallback` when it cannot be read. */
 function readOr<T>(path: string, fallback: T): string | T {
   try {
-    return readFileSync(path, 'utf8');
+    return readFileNoFollow(path);
   } catch {
     return fallback;
   }
 }
 
+/** Every entry line of an index text; a line of the first format (no boot) has an unknown boot. */
+function parseEntries(text: string): IndexEntry[] {
+  const out: IndexEntry[] = [];
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const [key, name, boot] = line.split(' ');
+    if (key && name) out.push({ key, name, boot: boot || UNKNOWN_BOOT });
+  }
+  return out;
+}
+
 let cachedBootId: string | undefined;
 
-function bootId(): string {
+/** This boot's id: a random UUID the kernel draws at every boot. */
+export function bootId(): string {
   cachedBootId ??= readOr('/proc/sys/kernel/random/boot_id', 'unknown-boot').trim();
   return cachedBootId;
 }

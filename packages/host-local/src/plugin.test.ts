@@ -36,7 +36,9 @@ const addresses = (json: Record<string, unknown> | undefined): string[] => ((jso
 /** Reservation file names (named by an address), sorted. */
 const reservations = (): string[] => readdirSync(netDir()).filter((n) => /^(\d+\.\d+\.\d+\.\d+|[0-9a-f:]*:[0-9a-f:]*)$/.test(n)).sort();
 /** The owner index's entry lines (`<owner key> <address>`), sorted. */
-const indexEntries = (): string[] => readFileSync(join(dataDir, '.net1.cni-ts-index'), 'utf8').split('\n').slice(1, -1).sort();
+/** The index's `<owner> <address>` entries (the boot each was made in left out), sorted. */
+const indexEntries = (): string[] =>
+  readFileSync(join(dataDir, '.net1.cni-ts-index'), 'utf8').split('\n').slice(1, -1).map((l) => l.split(' ').slice(0, 2).join(' ')).sort();
 
 /** The reservation files read while `fn` runs, by name, sorted (a name read twice is listed twice). */
 async function filesRead(fn: () => Promise<unknown>): Promise<string[]> {
@@ -219,5 +221,67 @@ describe('state directory problems', () => {
     const r = await call('ADD', config({ dataDir: file }));
     expect(r.json).toMatchObject({ code: 5 });
     expect(r.json?.msg).toContain(`host-local state in ${file}/net1`);
+  });
+});
+
+describe('reservations from before the last boot', () => {
+  const THIS_BOOT = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  const OLD_BOOT = '00000000-0000-4000-8000-000000000000';
+  const indexFile = (): string => join(dataDir, '.net1.cni-ts-index');
+  const stampFile = (): string => join(dataDir, '.net1.cni-ts-stamp');
+  /** What a reboot leaves: every recorded boot is an old one, and the stamp is of that boot. */
+  const reboot = (): void => {
+    writeFileSync(indexFile(), readFileSync(indexFile(), 'utf8').replaceAll(THIS_BOOT, OLD_BOOT));
+    writeFileSync(stampFile(), readFileSync(stampFile(), 'utf8').replace(THIS_BOOT, OLD_BOOT));
+  };
+  const v4Only = (): Record<string, unknown> => config({ ranges: [[{ subnet: '10.0.0.0/29' }]] });
+
+  it('ADD records the boot with each reservation in the owner index', async () => {
+    await call('ADD', config());
+    expect(readFileSync(indexFile(), 'utf8').split('\n').slice(1, -1).sort()).toEqual([`c1@eth0 10.0.0.2 ${THIS_BOOT}`, `c1@eth0 fd00::2 ${THIS_BOOT}`]);
+  });
+
+  it('GC releases them even for attachments the runtime still lists; later ones stay', async () => {
+    await call('ADD', config(), 'old');
+    reboot();
+    await call('ADD', config(), 'new');
+    const gc = await call('GC', { ...config(), 'cni.dev/valid-attachments': [{ containerID: 'old', ifname: 'eth0' }, { containerID: 'new', ifname: 'eth0' }] });
+    expect(gc.exitCode).toBe(0);
+    expect(gc.stderr).toContain('10.0.0.2 (old/eth0, before this boot)');
+    expect(indexEntries()).toEqual(['new@eth0 10.0.0.3', 'new@eth0 fd00::3']);
+    expect(reservations()).toEqual(['10.0.0.3', 'fd00::3']);
+  });
+
+  it('ADD on a full range releases them and takes one; without any, the range stays full', async () => {
+    for (const cid of ['a', 'b', 'c', 'd', 'e']) expect((await call('ADD', v4Only(), cid)).exitCode).toBe(0);
+    expect((await call('ADD', v4Only(), 'f')).json?.msg).toContain('no IP addresses available');
+    reboot();
+    const f = await call('ADD', v4Only(), 'f');
+    expect(f.exitCode, f.stdout).toBe(0);
+    expect(f.stderr).toContain('the range set was full: released 10.0.0.2 (a), reserved before this boot');
+    expect(reservations()).toEqual([addresses(f.json)[0]!.split('/')[0]]);
+    expect(indexEntries()).toEqual([`f@eth0 ${addresses(f.json)[0]!.split('/')[0]}`]);
+  });
+
+  it('a reservation whose boot is unknown (found on disk, e.g. the reference plugin) is never released for it', async () => {
+    for (const cid of ['a', 'b', 'c', 'd']) await call('ADD', v4Only(), cid);
+    writeFileSync(join(netDir(), '10.0.0.6'), 'ref\r\neth0'); // another program's reservation
+    reboot();
+    const gc = await call('GC', { ...v4Only(), 'cni.dev/valid-attachments': [{ containerID: 'ref', ifname: 'eth0' }] });
+    expect(gc.exitCode).toBe(0);
+    expect(reservations()).toEqual(['10.0.0.6']);
+  });
+
+  it('previousBootReservations reports them for operators, confirmed by their files', async () => {
+    const { previousBootReservations } = await import('./index.ts');
+    await call('ADD', v4Only(), 'a');
+    await call('ADD', v4Only(), 'b');
+    expect(previousBootReservations(dataDir, 'net1')).toEqual({ bootId: THIS_BOOT, reservations: [] });
+    reboot();
+    unlinkSync(join(netDir(), '10.0.0.3')); // b's file gone: not reported
+    expect(previousBootReservations(dataDir, 'net1')).toEqual({
+      bootId: THIS_BOOT,
+      reservations: [{ address: '10.0.0.2', owner: { containerId: 'a', ifName: 'eth0' }, bootId: OLD_BOOT }],
+    });
   });
 });

@@ -11,6 +11,8 @@ export interface Session {
   index: OwnerIndex;
   /** This attachment's reservation files, each checked against the owner its file names (returned with it). */
   reservationsOf(containerId: string, ifName: string): OwnedFile[];
+  /** Diagnostics for stderr (something skipped on the way). */
+  log(message: string): void;
 }
 
 /**
@@ -28,28 +30,33 @@ export const networkDir = (loc: StoreLocation): NetworkDir => new NetworkDir(joi
  * plugin). Unless `access` is `read`, the index is sealed afterwards, even if `fn` threw after a
  * partial change, so the next call trusts it only if it matches the directory.
  */
-export async function withNetwork<T>(loc: StoreLocation, access: Access, fn: (s: Session) => T): Promise<T> {
+export async function withNetwork<T>(loc: StoreLocation, access: Access, log: (message: string) => void, fn: (s: Session) => T): Promise<T> {
   try {
-    return await locked(loc, access, fn);
+    return await locked(loc, access, log, fn);
   } catch (err) {
-    // A failing file system call (read-only dataDir, permissions, disk full) is an I/O failure.
-    if (err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string' && !(err instanceof CniError)) {
-      throw new CniError(ErrorCode.IoFailure, `host-local state in ${networkDir(loc).path}: ${err.message}`);
-    }
-    throw err;
+    throw stateError(err, loc);
   }
 }
 
-async function locked<T>(loc: StoreLocation, access: Access, fn: (s: Session) => T): Promise<T> {
+/** A failing file system call (read-only dataDir, permissions, disk full) is an I/O failure (code 5). */
+export function stateError(err: unknown, loc: StoreLocation): unknown {
+  if (err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string' && !(err instanceof CniError)) {
+    return new CniError(ErrorCode.IoFailure, `host-local state in ${networkDir(loc).path}: ${err.message}`);
+  }
+  return err;
+}
+
+async function locked<T>(loc: StoreLocation, access: Access, log: (message: string) => void, fn: (s: Session) => T): Promise<T> {
   const net = networkDir(loc);
   net.ensure();
-  const lock = await lockFile(net.lockPath);
+  const lock = await lockFile(net.lockPath, { noFollow: true });
   try {
     const index = new OwnerIndex(loc.dataDir, loc.name, net);
     if (access !== 'rewrite') index.open();
     const session: Session = {
       net,
       index,
+      log,
       reservationsOf: (containerId, ifName) =>
         index.lookup(containerId, ifName).flatMap((name) => {
           const r = net.readName(name);

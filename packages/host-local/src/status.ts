@@ -20,7 +20,11 @@ export async function status(ctx: CallContext): Promise<void> {
       return range !== undefined && !sameIP(range.gateway, ip);
     });
     if (BigInt(inSet.length) < total) return;
-    const used = BigInt(inSet.filter(({ name }) => net.readName(name)?.kind === 'owner').length);
+    // Only an empty file's address is handed out again (a directory or symlink there is not).
+    const used = BigInt(inSet.filter(({ name }) => {
+      const r = net.readName(name);
+      return r !== undefined && r.kind !== 'empty';
+    }).length);
     if (used >= total) {
       throw new CniError(ErrorCode.PluginNotAvailable, `range set ${i} (${describeSet(set)}) has no free address: ${used} of ${total} reserved`);
     }

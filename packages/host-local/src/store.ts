@@ -1,6 +1,6 @@
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, unlinkSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
-import { isAtomicTemp, writeFileAtomic } from '@cni-ts/linux';
+import { isAtomicTemp, readFileNoFollow, writeFileAtomic, writeFileNoFollow } from '@cni-ts/linux';
 import { formatIP, parseIP, type IP } from '@cni-ts/core/net/ip';
 
 /**
@@ -13,8 +13,12 @@ export interface Owner {
   ifName?: string;
 }
 
-/** What a reservation file says: an owner, or nothing usable (empty or whitespace only). */
-export type Reservation = { kind: 'owner'; owner: Owner } | { kind: 'empty' };
+/**
+ * What a reservation file says: an owner, or nothing usable (empty or whitespace only); or
+ * `foreign`: something else sits at the address's name (a directory, a symlink, a FIFO), which
+ * is never followed or removed, and whose address is never handed out.
+ */
+export type Reservation = { kind: 'owner'; owner: Owner } | { kind: 'empty' } | { kind: 'foreign'; what: string };
 
 /** A reservation file (named by its address) and the owner written in it. */
 export interface OwnedFile {
@@ -31,6 +35,11 @@ function parseReservation(text: string): Reservation {
   const [containerId, ifName] = trimmed.split(/\r?\n/).map((s) => s.trim());
   return { kind: 'owner', owner: { containerId: containerId!, ...(ifName !== undefined && ifName !== '' && { ifName }) } };
 }
+
+const foreign = (st: Stats): Reservation => ({
+  kind: 'foreign',
+  what: st.isSymbolicLink() ? 'a symbolic link' : st.isDirectory() ? 'a directory' : 'not a regular file',
+});
 
 const formatReservation = (owner: Owner): string => `${owner.containerId.trim()}\r\n${owner.ifName ?? ''}`;
 
@@ -50,7 +59,11 @@ export class NetworkDir {
     return join(this.path, LOCK_FILE);
   }
 
+  /** Create the directory; a symlink planted in its place is refused, never followed. */
   ensure(): void {
+    if (lstatSync(this.path, { throwIfNoEntry: false })?.isSymbolicLink()) {
+      throw Object.assign(new Error(`${this.path} is a symbolic link; refusing to keep reservations through it`), { code: 'ELOOP' });
+    }
     mkdirSync(this.path, { recursive: true, mode: 0o755 });
   }
 
@@ -64,20 +77,28 @@ export class NetworkDir {
 
   /** The reservation of `ip`, or undefined when the address is free. */
   read(ip: IP): Reservation | undefined {
-    const name = formatIP(ip);
-    // A free address is the common answer here: asking first avoids a thrown ENOENT, whose first
-    // occurrence in a process costs the Bun executables ~0.8 ms.
-    if (!existsSync(join(this.path, name))) return undefined;
-    return this.readName(name);
+    // A free address is the common answer here: asking without throwing avoids an ENOENT error,
+    // whose first occurrence in a process costs the Bun executables ~0.8 ms.
+    const st = lstatSync(join(this.path, formatIP(ip)), { throwIfNoEntry: false });
+    if (!st) return undefined;
+    return st.isFile() ? this.readName(formatIP(ip)) : foreign(st);
   }
 
-  /** The reservation file `name` (listed or indexed, so most likely there); undefined when gone. */
+  /**
+   * The reservation file `name` (listed or indexed, so most likely there), read without
+   * following a symlink; undefined when gone.
+   */
   readName(name: string): Reservation | undefined {
     const file = join(this.path, name);
     try {
-      return parseReservation(readFileSync(file, 'utf8'));
+      return parseReservation(readFileNoFollow(file));
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return undefined;
+      if (code === 'ELOOP' || code === 'EISDIR' || code === 'EAGAIN') {
+        const st = lstatSync(file, { throwIfNoEntry: false });
+        return st ? foreign(st) : undefined;
+      }
       throw err;
     }
   }
@@ -97,18 +118,25 @@ export class NetworkDir {
 
   lastReserved(setIndex: number): IP | undefined {
     try {
-      return parseIP(readFileSync(join(this.path, `${LAST_RESERVED_PREFIX}${setIndex}`), 'utf8').trim());
+      return parseIP(readFileNoFollow(join(this.path, `${LAST_RESERVED_PREFIX}${setIndex}`)).trim());
     } catch {
-      return undefined; // missing or unreadable: only round-robin is lost, as in the reference
+      return undefined; // missing, unreadable or a symlink: only round-robin is lost, as in the reference
     }
   }
 
   /**
    * Written in place without fsync, as the reference does: it is only where round-robin resumes.
    * A torn or lost write just moves the starting point; every candidate is still checked on disk.
+   * A symlink at its name is refused (a plain write would go through it to any file).
    */
   setLastReserved(setIndex: number, ip: IP): void {
-    writeFileSync(join(this.path, `${LAST_RESERVED_PREFIX}${setIndex}`), formatIP(ip), { mode: 0o600 });
+    const file = join(this.path, `${LAST_RESERVED_PREFIX}${setIndex}`);
+    try {
+      writeFileNoFollow(file, formatIP(ip));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ELOOP') throw err;
+      throw Object.assign(new Error(`${file} is a symbolic link; refusing to write through it`), { code: 'ELOOP' });
+    }
   }
 
   /** Names of all reservation files (those named by an address); other files are skipped. */
@@ -129,13 +157,21 @@ export class NetworkDir {
   readReservations(): { name: string; reservation: Reservation }[] {
     const out: { name: string; reservation: Reservation }[] = [];
     for (const name of this.list()) {
-      if (isAtomicTemp(name)) this.release(name);
+      if (isAtomicTemp(name)) this.removeTemp(name);
       else if (parseIP(name)) {
         const reservation = this.readName(name);
         if (reservation) out.push({ name, reservation });
       }
     }
     return out;
+  }
+
+  private removeTemp(name: string): void {
+    try {
+      unlinkSync(join(this.path, name));
+    } catch {
+      // gone already, or not a file (a directory with a temp's name): not ours to remove
+    }
   }
 
   private list(): string[] {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, constants, lstatSync, openSync } from 'node:fs';
 import { openLibc, type Libc } from './libc.ts';
 
 /**
@@ -25,27 +25,36 @@ interface LibcFlock {
 
 let loading: Promise<Libc<LibcFlock> | null> | undefined;
 
+export interface LockOptions {
+  /**
+   * Refuse a symlink at `path` (ELOOP) instead of locking, or creating, whatever it points to:
+   * for lock files in state directories. (/proc/self/ns/net is itself a link, so not always.)
+   */
+  noFollow?: boolean;
+}
+
 /** Block until this process holds an exclusive flock on `path` (created if missing). */
-export async function lockFile(path: string): Promise<FileLock> {
+export async function lockFile(path: string, options: LockOptions = {}): Promise<FileLock> {
   const libc = await (loading ??= openLibc<LibcFlock>({ flock: { args: ['i32', 'i32'], returns: 'i32' } }));
-  return libc ? lockWithLibc(libc.symbols, path) : lockWithHelper(path);
+  return libc ? lockWithLibc(libc.symbols, path, options) : lockWithHelper(path, options);
 }
 
 /**
  * Read-only when the file exists: flock needs no write access, and some files refuse writers (a
  * network namespace's own file, /proc/self/ns/net, locks that namespace without creating any).
  */
-function openForLock(path: string): number {
+function openForLock(path: string, { noFollow }: LockOptions): number {
+  const nofollow = noFollow ? constants.O_NOFOLLOW : 0;
   try {
-    return openSync(path, 'r');
+    return openSync(path, constants.O_RDONLY | nofollow);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    return openSync(path, 'a', 0o600);
+    return openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | nofollow, 0o600);
   }
 }
 
-function lockWithLibc(lib: LibcFlock, path: string): FileLock {
-  const fd = openForLock(path);
+function lockWithLibc(lib: LibcFlock, path: string, options: LockOptions): FileLock {
+  const fd = openForLock(path, options);
   // flock blocks; -1 means a signal interrupted the wait (EINTR) or a real error: retry a few times.
   let attempts = 0;
   while (lib.flock(fd, LOCK_EX) !== 0) {
@@ -62,7 +71,11 @@ function lockWithLibc(lib: LibcFlock, path: string): FileLock {
   };
 }
 
-function lockWithHelper(path: string): Promise<FileLock> {
+function lockWithHelper(path: string, options: LockOptions): Promise<FileLock> {
+  // flock(1) follows links: check the name first (the executables use the O_NOFOLLOW open above).
+  if (options.noFollow && isSymlink(path)) {
+    return Promise.reject(Object.assign(new Error(`${path} is a symbolic link; refusing to lock through it`), { code: 'ELOOP' }));
+  }
   return new Promise((resolve, reject) => {
     // `flock FILE cat`: cat starts only once the lock is held; it echoes our byte back to say so,
     // then waits for stdin to close.
@@ -87,4 +100,12 @@ function lockWithHelper(path: string): Promise<FileLock> {
     child.stdin.on('error', () => undefined);
     child.stdin.write('\n');
   });
+}
+
+function isSymlink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
 }

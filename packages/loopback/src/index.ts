@@ -12,6 +12,7 @@ import { add, check, del } from './verbs.ts';
 export function loopbackPlugin(runner: CommandRunner = new IpNetlinkRunner(new NetnsRunner())): Plugin {
   return {
     name: 'loopback',
+    entersNetns: true,
     add: (ctx) => add(ctx, runner),
     del: (ctx) => del(ctx, runner),
     check: (ctx) => check(ctx, runner),

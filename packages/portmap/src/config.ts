@@ -1,4 +1,4 @@
-import { booleanField, capabilityArg, integerField, invalidConfig, listField, NETCONF_FIELDS, objectField, readFields, stringField, type Fields, type NetConf } from '@cni-ts/core';
+import { booleanField, capabilityArg, integerField, invalidConfig, listField, NETCONF_FIELDS, objectField, readFields, stringField, type ConfigEntry, type Fields, type NetConf } from '@cni-ts/core';
 import { checkConditions, isIptablesSyntax } from './conditions.ts';
 import { parsePortMappings, PORT_MAPPINGS, type PortMapping } from './mappings.ts';
 
@@ -101,3 +101,5 @@ export function parseConfig(conf: NetConf): PortmapConfig {
     mappings: parsePortMappings(capabilityArg(conf.runtimeConfig, 'portMappings') as Array<Record<string, unknown>> | undefined),
   };
 }
+
+export const CONFIG_ENTRY: ConfigEntry = { fields: PORTMAP_FIELDS, parse: (conf) => void parseConfig(conf) };

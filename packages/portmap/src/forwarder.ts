@@ -31,8 +31,10 @@ export interface Forwarder {
   /**
    * Remove the attachment's mappings, whatever they were; returns the UDP ports they held.
    * `families`: the only address families that can hold any (from prevResult); all when absent.
+   * `known`: the DEL's config; where it carries the mappings, a backend may remove exactly what
+   * an ADD of them wrote without reading its table first (and reads it when that fails).
    */
-  remove(att: Attachment, families?: readonly Family[]): Promise<UdpPort[]>;
+  remove(att: Attachment, families?: readonly Family[], known?: PortmapConfig): Promise<UdpPort[]>;
   /** Remove the mappings of every attachment of `network` not in `keep`; returns their UDP ports. */
   gc(network: string, keep: readonly Attachment[]): Promise<UdpPort[]>;
 }

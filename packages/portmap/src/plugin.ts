@@ -76,7 +76,7 @@ export function createPortmap({ runner, files, natProbe, natLock }: PortmapDeps)
       // Rules are found by their names, not by runtimeConfig, netns or prevResult (any may be
       // missing on DEL: plugins#509), and in both backends: the node may have switched.
       const families = resultFamilies(ctx.prevResult);
-      const removed = await Promise.all(Object.values(forwarders).map((f) => f.remove(att, families)));
+      const removed = await Promise.all(Object.values(forwarders).map((f) => f.remove(att, families, conf)));
       // Only the UDP ports of rules this DEL removed: where nothing was left (a repeated DEL),
       // no entry can point at them any more, and a flush would only start conntrack for nothing.
       await flushUdpConntrack(runner, removed.flat(), ctx.log);

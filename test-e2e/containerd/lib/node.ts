@@ -7,6 +7,7 @@ import { containerdPaths, type ContainerdPaths } from '../../../tools/cnictl/src
 import { importImages, prepareContainerd, removeAllSandboxes, removeContainerdDir, startContainerd, stopContainerd } from '../../../tools/cnictl/src/lab/containerd/daemon.ts';
 import { run, type CommandOutput } from '../../podman/lib/sh.ts';
 import { populateBinDir } from './plugins.ts';
+import { cacheFilesNamed, cacheFilesOf, LIBCNI_CACHE } from './state.ts';
 
 /** The "node" address: one end of a veth pair inside the node namespace (this kernel has no dummy module). */
 export const NODE_ADDRESS = '192.0.2.1';
@@ -84,6 +85,10 @@ export class CriNode {
       await this.stop();
     } finally {
       await removeContainerdDir(this.paths);
+      // What DEL would have removed had containerd been able to run it: the cache files of this
+      // node's networks, and of containerd's loopback attachment of the same sandboxes.
+      const sandboxes = cacheFilesNamed(`${this.prefix}-`).flatMap((f) => /-([0-9a-f]{64})-[^-]+$/.exec(f)?.[1] ?? []);
+      for (const f of cacheFilesOf(sandboxes)) rmSync(join(LIBCNI_CACHE, f), { force: true });
       this.netns.cleanup();
       rmSync(this.dir, { recursive: true, force: true });
     }

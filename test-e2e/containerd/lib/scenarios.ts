@@ -8,7 +8,7 @@ import { fetchFromNode, fetchFromPod, pingFromPod } from './traffic.ts';
 
 const HOST_PORT = 18080;
 
-export type MakeNetwork = (node: NetworkHost, cniVersion: string) => NetworkUnderTest;
+export type MakeNetwork = (node: NetworkHost, cniVersion: string, cniVersions?: string[]) => NetworkUnderTest;
 
 const ipOf = (attachment: { result: { ips?: { address: string }[] } } | undefined): string | undefined => attachment?.result.ips?.[0]?.address.split('/')[0];
 
@@ -151,5 +151,17 @@ export function containerdRefusesNewerResults(label: string, makeNetwork: MakeNe
     const ids = (await node.cri.listPodSandbox()).map((s) => s.id);
     expect(leftovers(node, net, ids, [])).toMatchObject({ reservations: [], veths: [], flannelSaved: [] });
     expect(firewallLinesMentioning(nodeFirewall(node), [`${net.subnet24}.2`])).toEqual([]);
+  });
+
+  it('the same list with cniVersion 0.3.1 and cniVersions [0.3.1, 1.1.0] (the README\'s advice) works: containerd 1.6 runs it at 0.3.1', async () => {
+    net = makeNetwork(node, '0.3.1', ['0.3.1', '1.1.0']);
+    await node.stop(); // loaded again at start-up, rather than racing containerd's conf dir watcher
+    await node.start();
+    const pod = await runPod(node.cri, { name: 'pod-both', hostPort: HOST_PORT }, node.paths.podLogs);
+    const version = (await node.cri.version()).runtimeVersion;
+    expect(cachedAttachment(net.name, pod.sandboxId)?.result.cniVersion).toBe(version.startsWith('1.') ? '0.3.1' : '1.1.0');
+    expect(fetchFromNode(node, NODE_ADDRESS, HOST_PORT)).toBe(servedBy('pod-both'));
+    await removePod(node.cri, pod.sandboxId);
+    expect(leftovers(node, net, [pod.sandboxId], pod.ips)).toEqual(NOTHING_LEFT);
   });
 }

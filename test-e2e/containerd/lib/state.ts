@@ -26,11 +26,13 @@ export function cachedAttachment(network: string, sandboxId: string, ifName = 'e
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as CachedAttachment) : undefined;
 }
 
+const cacheFiles = (): string[] => (existsSync(LIBCNI_CACHE) ? readdirSync(LIBCNI_CACHE) : []);
+
 /** Cache files of these sandboxes, whatever the network (containerd's own loopback attachment included). */
-export function cacheFilesOf(sandboxIds: string[]): string[] {
-  if (!existsSync(LIBCNI_CACHE)) return [];
-  return readdirSync(LIBCNI_CACHE).filter((f) => sandboxIds.some((id) => f.includes(id)));
-}
+export const cacheFilesOf = (sandboxIds: string[]): string[] => cacheFiles().filter((f) => sandboxIds.some((id) => f.includes(id)));
+
+/** Cache files of the networks whose names start with a prefix. */
+export const cacheFilesNamed = (prefix: string): string[] => cacheFiles().filter((f) => f.startsWith(prefix));
 
 /** Pod veths on the node (the node's own address pair is not one). */
 export const podVeths = (node: CriNode): string[] => nodeVeths(node).filter((l) => !l.startsWith('node0'));

@@ -21,6 +21,8 @@ export interface NetworkUnderTest {
 
 export interface BridgeOptions {
   cniVersion: string;
+  /** The list's `cniVersions` (spec 1.1): the versions a newer runtime may choose from. */
+  cniVersions?: string[];
   /** Third octet of the pod /24 (10.88.<octet>.0/24). */
   octet: number;
   /** Network and bridge name suffix, to keep several networks apart in one lab. */
@@ -40,12 +42,13 @@ export function inSubnet(net: NetworkUnderTest, ip: string): boolean {
 }
 
 /** The podman-style conflist: bridge (gateway, masquerade, hairpin) + host-local, then portmap. */
-export function bridgeNetwork(lab: NetworkHost, { cniVersion, octet, suffix = 'br', firewall, staticIps, defaultRoute = true }: BridgeOptions): NetworkUnderTest {
+export function bridgeNetwork(lab: NetworkHost, { cniVersion, cniVersions, octet, suffix = 'br', firewall, staticIps, defaultRoute = true }: BridgeOptions): NetworkUnderTest {
   const name = `${lab.prefix}-${suffix}`;
   const ipamDir = join(lab.dir, 'ipam');
   const subnet24 = `10.88.${octet}`;
   lab.writeConflist(name, {
     cniVersion,
+    ...(cniVersions && { cniVersions }),
     name,
     plugins: [
       {
@@ -69,7 +72,7 @@ export function bridgeNetwork(lab: NetworkHost, { cniVersion, octet, suffix = 'b
  * with hairpin and a default route, then portmap; flanneld's subnet.env written by hand, as
  * flanneld would on a node whose lease is `<subnet24>.0/24`. kube-flannel ships cniVersion 0.3.1.
  */
-export function flannelNetwork(lab: NetworkHost, octet: number, cniVersion = '0.3.1'): NetworkUnderTest {
+export function flannelNetwork(lab: NetworkHost, octet: number, cniVersion = '0.3.1', cniVersions?: string[]): NetworkUnderTest {
   const name = `${lab.prefix}-fl`;
   const ipamDir = join(lab.dir, 'ipam');
   const stateDir = join(lab.dir, 'flannel');
@@ -79,6 +82,7 @@ export function flannelNetwork(lab: NetworkHost, octet: number, cniVersion = '0.
   writeFileSync(subnetFile, ['FLANNEL_NETWORK=10.244.0.0/16', `FLANNEL_SUBNET=${subnet24}.1/24`, 'FLANNEL_MTU=1450', 'FLANNEL_IPMASQ=true', ''].join('\n'));
   lab.writeConflist(name, {
     cniVersion,
+    ...(cniVersions && { cniVersions }),
     name,
     plugins: [
       {

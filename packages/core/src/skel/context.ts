@@ -30,6 +30,12 @@ export interface CallContext {
 export interface Plugin {
   /** The executable's name, e.g. "bridge"; used in messages and the VERSION about line. */
   name: string;
+  /**
+   * The plugin works inside CNI_NETNS (it creates or removes links there, itself or through a
+   * delegate): the dispatcher refuses an ADD or CHECK whose CNI_NETNS is not a network
+   * namespace before the handler runs, and a DEL treats such a path as a namespace that is gone.
+   */
+  entersNetns?: boolean;
   add(ctx: CallContext): Promise<Result>;
   del(ctx: CallContext): Promise<void>;
   check(ctx: CallContext): Promise<void>;

@@ -4,6 +4,7 @@ import type { Result } from '../spec/types.ts';
 import { SUPPORTED_VERSIONS } from '../version/versions.ts';
 import type { CallContext, CallOutput, Plugin } from './context.ts';
 import { dispatch, type DispatchOptions } from './dispatch.ts';
+import type { NetnsKind } from './netns.ts';
 
 const RESULT: Result = {
   cniVersion: '1.1.0',
@@ -334,6 +335,46 @@ describe("CNI_NETNS equal to the plugin's own namespace", () => {
   });
 });
 
+describe('CNI_NETNS that is not a network namespace (plugins that enter it)', () => {
+  const entering = (): Plugin & { calls: CallContext[] } => Object.assign(recorder(), { entersNetns: true });
+  const kinds: Record<string, NetnsKind> = {
+    '/etc/hostname': { kind: 'other', what: 'it is an ordinary file' },
+    '/gone': { kind: 'missing' },
+    '/run/netns/c1': { kind: 'netns' },
+  };
+  const options: DispatchOptions = { ...notOurs, netnsKind: (p) => kinds[p]! };
+
+  for (const verb of ['ADD', 'CHECK']) {
+    it(`${verb} is refused with code 8 naming the path, before the handler`, async () => {
+      for (const [path, msg] of [
+        ['/etc/hostname', 'CNI_NETNS /etc/hostname is not a network namespace: it is an ordinary file'],
+        ['/gone', 'CNI_NETNS /gone does not exist'],
+      ]) {
+        const p = entering();
+        const e = errorOf(await call(p, { ...ENV, CNI_COMMAND: verb, CNI_NETNS: path }, conf(), options));
+        expect([e.code, e.msg]).toEqual([ErrorCode.InvalidNetns, msg]);
+        expect(p.calls).toHaveLength(0);
+      }
+    });
+  }
+
+  it('DEL goes on as for a gone namespace, with a message, and its delegates see no CNI_NETNS', async () => {
+    const p = entering();
+    const out = await call(p, { ...ENV, CNI_COMMAND: 'DEL', CNI_NETNS: '/etc/hostname' }, conf(), options);
+    expect(out.exitCode).toBe(0);
+    expect(p.calls[0]).toMatchObject({ netns: '', env: { CNI_NETNS: '' } });
+    expect(out.stderr).toContain('CNI_NETNS /etc/hostname is not a network namespace (it is an ordinary file)');
+  });
+
+  it('a real namespace, a DEL of a gone one, and plugins that do not enter it are not touched', async () => {
+    const p = entering();
+    expect((await call(p, { ...ENV, CNI_COMMAND: 'ADD' }, conf(), options)).exitCode).toBe(0);
+    expect((await call(p, { ...ENV, CNI_COMMAND: 'DEL', CNI_NETNS: '/gone' }, conf(), options)).exitCode).toBe(0);
+    expect(p.calls.map((c) => c.netns)).toEqual(['/run/netns/c1', '/gone']);
+    expect((await call(recorder(), { ...ENV, CNI_COMMAND: 'ADD', CNI_NETNS: '/etc/hostname' }, conf(), options)).exitCode).toBe(0);
+  });
+});
+
 describe('GC attachments', () => {
   it('reads cni.dev/valid-attachments', async () => {
     const p = recorder();
@@ -383,12 +424,20 @@ describe('handler errors', () => {
     });
   }
 
-  it('any other Error is code 999 with its message; the stack goes to stderr only', async () => {
+  it('any other Error is code 999 with its message, and no stack trace anywhere', async () => {
     const out = await call(recorder(new TypeError('boom')), { ...ENV, CNI_COMMAND: 'DEL' });
     expect(errorOf(out)).toEqual({ cniVersion: '1.1.0', code: 999, msg: 'boom' });
     expect(out.stdout).not.toContain('at ');
-    expect(out.stderr).toContain('TypeError: boom');
+    expect(out.stderr).toBe('');
   });
+
+  for (const on of ['1', 'true', 'TRUE']) {
+    it(`CNI_TS_DEBUG=${on} adds the stack trace on stderr (never stdout)`, async () => {
+      const out = await call(recorder(new TypeError('boom')), { ...ENV, CNI_COMMAND: 'DEL', CNI_TS_DEBUG: on });
+      expect(errorOf(out)).toEqual({ cniVersion: '1.1.0', code: 999, msg: 'boom' });
+      expect(out.stderr).toMatch(/TypeError: boom\n\s+at /);
+    });
+  }
 
   it('a thrown non-Error is code 999 with its text', async () => {
     const out = await call(recorder('plain string'), { ...ENV, CNI_COMMAND: 'ADD' });

@@ -6,7 +6,7 @@ import { atLeast, CURRENT_VERSION, isSupported, SUPPORTED_VERSIONS } from '../ve
 import { validateContainerId, validateIfName } from '../validate.ts';
 import type { CallContext, CallInput, CallOutput, Plugin, Verb } from './context.ts';
 import { VERB_RULES } from './env-table.ts';
-import { isOwnNetns, netnsOverride } from './netns.ts';
+import { isOwnNetns, netnsKind, netnsOverride, type NetnsKind } from './netns.ts';
 import { parseAttachments, parseStdinConfig } from './stdin-config.ts';
 
 const VERBS: readonly Verb[] = ['ADD', 'DEL', 'CHECK', 'STATUS', 'GC', 'VERSION'];
@@ -15,7 +15,15 @@ const VERBS: readonly Verb[] = ['ADD', 'DEL', 'CHECK', 'STATUS', 'GC', 'VERSION'
 export interface DispatchOptions {
   /** Whether a CNI_NETNS path is the namespace this process runs in. */
   isOwnNetns?: (path: string) => boolean;
+  /** What a CNI_NETNS path names (asked only for plugins that enter the namespace). */
+  netnsKind?: (path: string) => NetnsKind;
 }
+
+/**
+ * CNI_TS_DEBUG=1 (or true) adds the stack trace of an unexpected error to stderr, for a person
+ * chasing a bug; otherwise a plugin's output carries the message alone.
+ */
+const debugTraces = (env: CallInput['env']): boolean => env.CNI_TS_DEBUG === '1' || env.CNI_TS_DEBUG?.toLowerCase() === 'true';
 
 /** The VERSION answer: always 1.1.0, whatever version the caller sent (as the Go skel does). */
 const versionAnswer = (): string => JSON.stringify({ cniVersion: CURRENT_VERSION, supportedVersions: SUPPORTED_VERSIONS });
@@ -52,6 +60,7 @@ export async function dispatch(plugin: Plugin, input: CallInput, options: Dispat
       throw new CniError(ErrorCode.IncompatibleVersion, `config version does not allow ${verb}: cniVersion is "${version}", ${verb} needs >= ${rules.minVersion}`);
     }
     const ctx = buildContext(verb, input, config, log);
+    if (plugin.entersNetns) checkNetnsKind(ctx, options.netnsKind ?? netnsKind);
     const netns = ctx.netns;
     if (rules.refuseOwnNetns && netns !== '' && !netnsOverride(input.env.CNI_NETNS_OVERRIDE) && (options.isOwnNetns ?? isOwnNetns)(netns)) {
       throw new CniError(ErrorCode.InvalidNetns, `CNI_NETNS "${netns}" is the plugin's own network namespace (set CNI_NETNS_OVERRIDE=1 if that is meant)`);
@@ -60,9 +69,26 @@ export async function dispatch(plugin: Plugin, input: CallInput, options: Dispat
     return { stdout, stderr: stderr.join(''), exitCode: 0 };
   } catch (err) {
     const cniErr = CniError.from(err);
-    if (!(err instanceof CniError) && err instanceof Error && err.stack) log(err.stack);
+    if (!(err instanceof CniError) && err instanceof Error && err.stack && debugTraces(input.env)) log(err.stack);
     return { stdout: JSON.stringify(cniErr.toJSON(errorVersion(version, input.stdin))), stderr: stderr.join(''), exitCode: 1 };
   }
+}
+
+/**
+ * A CNI_NETNS that is not a network namespace (missing, a file, a device, another kind of
+ * namespace): ADD and CHECK are refused before anything is made or reserved. A DEL goes on as for a
+ * namespace that is gone, so what ADD made on the host is still released.
+ */
+function checkNetnsKind(ctx: CallContext, kindOf: (path: string) => NetnsKind): void {
+  if (ctx.netns === '') return;
+  const found = kindOf(ctx.netns);
+  if (found.kind === 'netns' || (found.kind === 'missing' && ctx.command === 'DEL')) return;
+  // Code 8, the Go skel's "invalid netns" (not in the spec's table), as for the own-netns refusal.
+  if (found.kind === 'missing') throw new CniError(ErrorCode.InvalidNetns, `CNI_NETNS ${ctx.netns} does not exist`);
+  if (ctx.command !== 'DEL') throw new CniError(ErrorCode.InvalidNetns, `CNI_NETNS ${ctx.netns} is not a network namespace: ${found.what}`);
+  ctx.log(`CNI_NETNS ${ctx.netns} is not a network namespace (${found.what}): deleting as for a namespace that is gone`);
+  ctx.netns = '';
+  ctx.env = { ...ctx.env, CNI_NETNS: '' };
 }
 
 /**

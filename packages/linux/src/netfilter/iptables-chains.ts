@@ -15,20 +15,25 @@ export function iptablesIsNft(family: Family): boolean {
 }
 
 /**
- * True only when it is known, without `iptables-save`, that none of `chains` is in one family's
- * iptables `table`: on iptables-nft nodes iptables' tables are nftables tables, read over
- * nfnetlink from this process. A chain that does not exist has no rule jumping to it either
- * (nftables refuses a jump to a missing chain), so a DEL told true has nothing of them to
- * remove and starts no process. False whenever it cannot tell (legacy iptables, the Node bundle,
- * a refusal by the kernel) or a chain is there: the caller reads the table with iptables-save.
+ * Which of `chains` are in one family's iptables `table`, known without `iptables-save`: on
+ * iptables-nft nodes iptables' tables are nftables tables, read over nfnetlink from this
+ * process. A chain that does not exist has no rule jumping to it either (nftables refuses a jump
+ * to a missing chain). Undefined whenever it cannot tell (legacy iptables, the Node bundle, a
+ * refusal by the kernel): the caller reads the table with iptables-save.
  */
-export async function iptablesChainsAbsent(family: Family, table: string, chains: readonly string[]): Promise<boolean> {
-  if (!iptablesIsNft(family) || !(await canUseNetlink())) return false;
+export async function iptablesChainsPresent(family: Family, table: string, chains: readonly string[]): Promise<boolean[] | undefined> {
+  if (!iptablesIsNft(family) || !(await canUseNetlink())) return undefined;
   const nft = iptablesNftFamily(family);
   try {
-    return withNetlink(NETLINK_NETFILTER, (nl) => !chains.some((chain) => chainExists(nl, nft, table, chain)));
+    return withNetlink(NETLINK_NETFILTER, (nl) => chains.map((chain) => chainExists(nl, nft, table, chain)));
   } catch (err) {
-    if (err instanceof NetlinkError) return false;
+    if (err instanceof NetlinkError) return undefined;
     throw err;
   }
+}
+
+/** True only when it is known that none of `chains` is there: a DEL then has nothing of them to remove and starts no process. */
+export async function iptablesChainsAbsent(family: Family, table: string, chains: readonly string[]): Promise<boolean> {
+  const present = await iptablesChainsPresent(family, table, chains);
+  return present !== undefined && !present.some(Boolean);
 }

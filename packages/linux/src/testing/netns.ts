@@ -34,6 +34,18 @@ export class NetnsFixture {
     return execFileSync('ip', ['netns', 'exec', name, ...argv], { encoding: 'utf8', input });
   }
 
+  /** Delete one namespace this fixture made (a runtime's "netns already gone"); nothing if it is gone. */
+  drop(name: string): void {
+    const at = this.names.indexOf(name);
+    if (at < 0) return;
+    this.names.splice(at, 1);
+    try {
+      execFileSync('ip', ['netns', 'delete', name], { stdio: 'ignore' });
+    } catch {
+      // already gone
+    }
+  }
+
   cleanup(): void {
     for (const name of this.names.splice(0).reverse()) {
       try {

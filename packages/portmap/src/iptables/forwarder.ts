@@ -3,11 +3,12 @@ import { canStart, checkedOutput, type CommandRunner, type StartedCommand } from
 import type { FileLock } from '@cni-ts/linux/lock';
 import type { Family } from '@cni-ts/core/net/ip';
 import { iptablesTool as tool } from '@cni-ts/linux/netfilter/iptables';
+import type { PortmapConfig } from '../config.ts';
 import type { Forwarder, ForwardRequest, UdpPort } from '../forwarder.ts';
-import type { ContainerTarget } from '../mappings.ts';
+import { mappingsFor, type ContainerTarget } from '../mappings.ts';
 import { iptablesDnatChain, iptablesLegacySnatChain, type Attachment } from '../naming.ts';
 import type { NatProbe } from './nat-probe.ts';
-import { addScript, containersOf, missingRules, removeScript, udpPortsOf } from './rules.ts';
+import { addScript, containersOf, knownRemoveScript, missingRules, removeScript, udpPortsOf } from './rules.ts';
 import { parseNatTable, type NatTable } from './save.ts';
 
 const restoreArgv = (family: Family): string[] => [tool(family, 'restore'), '-w', '--noflush'];
@@ -156,20 +157,31 @@ export class IptablesForwarder implements Forwarder {
     }
   }
 
-  private async removeFamily(family: Family, network: string, containerId: string): Promise<UdpPort[]> {
+  private async removeFamily(family: Family, network: string, containerId: string, known?: PortmapConfig): Promise<UdpPort[]> {
+    const dnat = iptablesDnatChain(network, containerId);
+    const present = await this.probe?.chainsPresent(family, [dnat, iptablesLegacySnatChain(network, containerId)]);
     // Most DELs find nothing (a pod without hostPorts, a second DEL): known in-process, no process.
-    if (await this.probe?.holdsNone(family, [iptablesDnatChain(network, containerId), iptablesLegacySnatChain(network, containerId)])) return [];
+    if (present && !present.some(Boolean)) return [];
+    // The chain is there and the DEL carries the mappings: remove what their ADD wrote, without
+    // reading the table first; anything else (or that transaction failing) reads the table.
+    if (present?.[0] && !present[1] && known && known.mappings.length > 0) {
+      const removed = await this.apply(family, knownRemoveScript(known, containerId, family)).then(
+        () => true,
+        () => false,
+      );
+      if (removed) return mappingsFor(family, known.mappings).filter((m) => m.protocol === 'udp').map((m) => ({ family, port: m.hostPort }));
+    }
     const table = await this.read(family);
     if (!table) return [];
     const script = removeScript(table, network, containerId);
     if (!script) return [];
     await this.apply(family, script);
-    return udpPortsOf(table, iptablesDnatChain(network, containerId)).map((port) => ({ family, port }));
+    return udpPortsOf(table, dnat).map((port) => ({ family, port }));
   }
 
   /** One table per family: a family the attachment never had costs no `*tables-save`. */
-  async remove(att: Attachment, families: readonly Family[] = [4, 6]): Promise<UdpPort[]> {
-    const removed = await Promise.all(families.map((f) => this.removeFamily(f, att.network, att.containerId)));
+  async remove(att: Attachment, families: readonly Family[] = [4, 6], known?: PortmapConfig): Promise<UdpPort[]> {
+    const removed = await Promise.all(families.map((f) => this.removeFamily(f, att.network, att.containerId, known)));
     return removed.flat();
   }
 

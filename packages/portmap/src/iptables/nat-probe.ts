@@ -1,5 +1,5 @@
 import type { Family } from '@cni-ts/core/net/ip';
-import { iptablesChainsAbsent, iptablesIsNft } from '@cni-ts/linux/netfilter/iptables-chains';
+import { iptablesChainsPresent, iptablesIsNft } from '@cni-ts/linux/netfilter/iptables-chains';
 import { formatMarkMask, iptablesNftFamily, jumpTarget, markMatch, setXmark, writtenByIptables } from '@cni-ts/linux/netfilter/iptables-nft';
 import { NetlinkError } from '@cni-ts/linux/netlink/errors';
 import { chainExists, listTables, listRules, type RuleExpressions } from '@cni-ts/linux/netlink/nftables';
@@ -17,8 +17,8 @@ export interface NatProbe {
   available(): Promise<boolean>;
   /** True only when all of that is known to hold; false sends the caller to iptables-save. */
   onlyOwnRulesMissing(conf: PortmapConfig, family: Family, ownChain: string): Promise<boolean>;
-  /** True only when none of `chains` is in the family's nat table: a DEL then has nothing there to remove. */
-  holdsNone(family: Family, chains: readonly string[]): Promise<boolean>;
+  /** Which of `chains` are in the family's nat table; undefined when the probe cannot tell. */
+  chainsPresent(family: Family, chains: readonly string[]): Promise<boolean[] | undefined>;
 }
 
 /**
@@ -59,8 +59,8 @@ export class NetlinkNatProbe implements NatProbe {
     });
   }
 
-  holdsNone(family: Family, chains: readonly string[]): Promise<boolean> {
-    return iptablesChainsAbsent(family, 'nat', chains);
+  chainsPresent(family: Family, chains: readonly string[]): Promise<boolean[] | undefined> {
+    return iptablesChainsPresent(family, 'nat', chains);
   }
 
   /**

@@ -1,4 +1,5 @@
 import { quoteArg } from '@cni-ts/linux/netfilter/iptables';
+import type { Family } from '@cni-ts/core/net/ip';
 import type { PortmapConfig } from '../config.ts';
 import { mappingsFor, type ContainerTarget, type PortMapping } from '../mappings.ts';
 import { iptablesDnatChain, iptablesDnatComment, iptablesLegacySnatChain, parseIptablesDnatComment } from '../naming.ts';
@@ -39,15 +40,15 @@ export interface ContainerRules {
   rules: string[][];
 }
 
-/** The rules one family of one container needs (the reference's fillDnatRules, same order). */
-export function containerRules(conf: PortmapConfig, containerId: string, target: ContainerTarget): ContainerRules {
+/**
+ * A container's rules in CNI-HOSTPORT-DNAT for one family, each ending in -j <its chain>. They
+ * list every mapping's port, the other family's too, exactly as the reference does: the
+ * per-mapping rules filter, and the reference's CHECK then accepts our rules after a switch back.
+ */
+function entryRules(conf: PortmapConfig, containerId: string, family: Family): string[][] {
   const chain = iptablesDnatChain(conf.network, containerId);
-  const mappings = mappingsFor(target.family, conf.mappings);
   const comment = iptablesDnatComment(conf.network, containerId);
-  const conditions = target.family === 6 ? conf.conditionsV6 : conf.conditionsV4;
-
-  // Entry rules list every mapping's port, the other family's too, exactly as the reference does:
-  // the per-mapping rules filter, and the reference's CHECK then accepts our rules after a switch back.
+  const conditions = family === 6 ? conf.conditionsV6 : conf.conditionsV4;
   const byProto = new Map<string, number[]>();
   for (const m of conf.mappings) {
     const ports = byProto.get(m.protocol);
@@ -62,6 +63,25 @@ export function containerRules(conf: PortmapConfig, containerId: string, target:
       entry.push(['-p', proto, '-m', 'comment', '--comment', comment, '-m', 'multiport', '--dports', list, ...conditions, '-j', chain]);
     }
   }
+  return entry;
+}
+
+/**
+ * A script removing what an ADD with these mappings wrote for one family, without reading the
+ * table: its entry rules deleted by their text, then its chain. iptables-restore applies it
+ * whole or not at all: an entry not there as written (other mappings at ADD, rules of another
+ * layout) or another jump to the chain fails it, and the caller then reads the table.
+ */
+export function knownRemoveScript(conf: PortmapConfig, containerId: string, family: Family): string {
+  const chain = iptablesDnatChain(conf.network, containerId);
+  return ['*nat', ...entryRules(conf, containerId, family).map((r) => `-D ${TOP_DNAT_CHAIN} ${line(r)}`), `-F ${chain}`, `-X ${chain}`, 'COMMIT', ''].join('\n');
+}
+
+/** The rules one family of one container needs (the reference's fillDnatRules, same order). */
+export function containerRules(conf: PortmapConfig, containerId: string, target: ContainerTarget): ContainerRules {
+  const chain = iptablesDnatChain(conf.network, containerId);
+  const mappings = mappingsFor(target.family, conf.mappings);
+  const entry = entryRules(conf, containerId, target.family);
 
   const setMark = conf.externalSetMarkChain ?? SETMARK_CHAIN;
   const anySource = target.family === 6 ? '::/0' : '0.0.0.0/0';

@@ -72,7 +72,7 @@ export const COMMANDS: Readonly<Record<string, CommandHelp>> = {
     example: 'cnictl list cbr0 --json',
   },
   doctor: {
-    usage: 'doctor [--conf-dir D] [--bin-dir D] [--json] [--fix [--dry-run]] [options]',
+    usage: 'doctor [--conf-dir D] [--bin-dir D] [--json] [--fix [--dry-run]] [--active] [options]',
     summary: "check this node the way an operator does by hand; each finding with its fix; exit 0/1/2 by the worst",
     options: [
       '--conf-dir DIR          network lists (env NETCONFPATH; default /etc/cni/net.d)',
@@ -84,6 +84,7 @@ export const COMMANDS: Readonly<Record<string, CommandHelp>> = {
       '--json                  a list of {check, severity, message, fix}',
       '--fix                   apply the fixes proven safe (GC of attachments whose netns is gone)',
       '--dry-run               with --fix: show those fixes, change nothing',
+      '--active                throwaway pods through the default network: gateway, pod to pod, hostPort, hairpin, then DEL',
     ],
     example: 'cnictl doctor --json | jq \'.[] | select(.severity != "ok")\'',
   },

@@ -5,6 +5,7 @@ import { parseArgs } from '../cli/options.ts';
 import { out, UsageError } from '../cli/output.ts';
 import { cniPath, confDir } from '../cli/runtime-options.ts';
 import { COMMANDS } from '../cli/usage.ts';
+import { activeChecks } from '../doctor/active.ts';
 import { checkConf } from '../doctor/checks/conf.ts';
 import { checkFirewall } from '../doctor/checks/firewall.ts';
 import { checkFlannel } from '../doctor/checks/flannel.ts';
@@ -23,7 +24,7 @@ import { STATE_DEFAULTS } from '../state/inventory.ts';
 type Env = Readonly<Record<string, string | undefined>>;
 
 const VALUED = ['conf-dir', 'bin-dir', 'cni-path', 'cache-dir', 'data-dir', 'subnet-file', 'netns'];
-const FLAGS = ['json', 'fix', 'dry-run'];
+const FLAGS = ['json', 'fix', 'dry-run', 'active'];
 
 /** Every passive check, in the order an operator would look. */
 export async function runChecks(node: Node): Promise<Finding[]> {
@@ -64,6 +65,7 @@ export async function doctorCommand(argv: readonly string[], env: Env = process.
     invoker: new ExecInvoker(),
   });
   const findings = await runChecks(node);
+  if (a.flags.has('active')) findings.push(...(await activeChecks(node)));
   if (a.flags.has('fix')) {
     const plan = planFixes(node);
     findings.push(...(a.flags.has('dry-run') ? dryRunFindings(plan) : await applyFixes(node, plan)));

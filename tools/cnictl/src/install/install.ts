@@ -2,6 +2,7 @@ import { chmodSync, closeSync, copyFileSync, existsSync, linkSync, mkdirSync, op
 import { basename, dirname, join, resolve } from 'node:path';
 import { fsyncFile } from '@cni-ts/linux/fs';
 import { UsageError } from '../cli/output.ts';
+import { missingSourceText } from '../runtime/shipped.ts';
 
 /** What `install` puts in place when no names are given: the plugins a runtime execs. */
 export const PLUGIN_NAMES = ['bridge', 'host-local', 'portmap', 'flannel', 'loopback'] as const;
@@ -36,7 +37,7 @@ export function installPlugins(from: string, dir: string, names: readonly string
     try {
       st = statSync(src);
     } catch {
-      throw new UsageError(`no executable "${name}" in ${from} (build first with npm run build, or pass --from DIR)`);
+      throw new UsageError(missingSourceText(name, from));
     }
     if (!st.isFile()) throw new UsageError(`${src} is not a file`);
     return { name, src, st };

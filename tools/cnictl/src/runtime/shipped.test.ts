@@ -2,7 +2,7 @@ import { linkSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { missingPluginFix, shippedPlugins } from './shipped.ts';
+import { missingPluginFix, missingSourceText, shippedPlugins } from './shipped.ts';
 
 let dir: string | undefined;
 afterEach(() => dir && rmSync(dir, { recursive: true, force: true }));
@@ -26,5 +26,11 @@ describe('shipped plugins and the fix for a missing one', () => {
     expect(tuning).not.toMatch(/cnictl install|<dir>/);
     // loopback is not ours in a build without it
     expect(missingPluginFix('loopback', ['/x'], ['bridge'])).toMatch(/not a cni-ts plugin/);
+  });
+
+  it('install: a typo is named, a name not ours lists what ships, "build first" only when nothing is built', () => {
+    expect(missingSourceText('brdge', '/d', ['bridge', 'portmap'])).toBe('no executable "brdge" in /d: did you mean "bridge"?');
+    expect(missingSourceText('tuning', '/d', ['bridge', 'portmap'])).toBe('no executable "tuning" in /d: this build ships bridge, portmap');
+    expect(missingSourceText('bridge', '/d', [])).toMatch(/build first with npm run build/);
   });
 });

@@ -42,3 +42,10 @@ export function missingPluginFix(type: string, path: readonly string[], shipped:
   if (near) return `no plugin is called "${type}": did you mean "${near}"? Fix "type" in the network list`;
   return `"${type}" is not a cni-ts plugin: install it into ${target} from the project that provides it (for the reference plugins, the containernetworking-plugins package or release)`;
 }
+
+/** Why `install` has no executable `name` in `from`: a typo, a plugin not ours, or nothing built yet. */
+export function missingSourceText(name: string, from: string, shipped: readonly string[] = shippedPlugins(from)): string {
+  if (shipped.length === 0) return `no executable "${name}" in ${from} (build first with npm run build, or pass --from DIR)`;
+  const near = didYouMean(name, shipped);
+  return `no executable "${name}" in ${from}: ${near ? `did you mean "${near}"?` : `this build ships ${shipped.join(', ')}`}`;
+}
