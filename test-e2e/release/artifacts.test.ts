@@ -69,6 +69,13 @@ describe.each(ARCHITECTURES)('the linux-%s release', (arch) => {
   });
 });
 
+it('NOTICE names every npm package the executable bundles', () => {
+  const bundle = readFileSync(join(REPO_ROOT, 'dist/js/cni-ts.cjs'), 'utf8');
+  const bundled = new Set([...bundle.matchAll(/^\/\/ node_modules\/((?:@[^/]+\/)?[^/]+)\//gm)].map((m) => m[1]!));
+  const notice = readFileSync(join(REPO_ROOT, 'NOTICE'), 'utf8');
+  for (const name of bundled) expect(notice, name).toMatch(new RegExp(`(^|[\\s,])${name.replace(/[.]/g, '\\.')}([\\s,]|$)`, 'm'));
+});
+
 it('a second release from the same tree is the same bytes', () => {
   const again = mkdtempSync(join(tmpdir(), 'cni-ts-release-again-'));
   temps.push(again);
