@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIST_BIN } from '../lib/exec.ts';
 import { FakeNode } from './fake-node.ts';
 
 // `cnictl sysdump`: one tarball of what a maintainer asks for, from a private node with a pod on it.
@@ -42,5 +43,13 @@ describe('cnictl sysdump', () => {
     expect(read('plugins/versions.txt')).toMatch(/bin\/bridge\texit 0\t\{"cniVersion":"1\.1\.0","supportedVersions"/);
     const findings = JSON.parse(read('doctor.json')) as Array<{ check: string }>;
     expect(findings.map((f) => f.check)).toContain('default network');
+  });
+
+  it("takes iproute2's bridge fdb even with the plugin directory first on PATH", () => {
+    const again = join(node.root, 'again.tar.gz');
+    const r = node.cnictl(['sysdump', '-o', again, '--data-dir', node.dataDir, '--subnet-file', node.subnetFile], { PATH: `${DIST_BIN}:/usr/sbin:/usr/bin:/sbin:/bin` });
+    expect(r.code, r.stderr).toBe(0);
+    const fdb = spawnSync('tar', ['-xzOf', again, '--wildcards', '*/ip/bridge-fdb.txt'], { encoding: 'utf8' }).stdout;
+    expect(fdb).toMatch(new RegExp(`dev \\S+ master ${node.bridge}`));
   });
 });

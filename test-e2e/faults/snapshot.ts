@@ -25,6 +25,8 @@ export interface SnapshotPlaces {
 
 /** host-local files that stay by design: the lock, the round-robin hints, our owner index. */
 const IPAM_KEEPS = /(^|\/)(lock|last_reserved_ip\.\d+|\.[^/]+\.cni-ts-index)$/;
+/** flannel's file that stays by design: the lock its writers and GC share. */
+const FLANNEL_KEEPS = /(^|\/)\.lock$/;
 const IP_FILE = /(^|\/)([0-9]{1,3}(\.[0-9]{1,3}){3}|[0-9a-f:]*:[0-9a-f:]*)$/;
 
 // One process for the kernel state: the listings are separated by marker lines.
@@ -42,7 +44,7 @@ export function takeSnapshot(p: SnapshotPlaces): Snapshot {
     if (IP_FILE.test(file)) add('reservation', file);
     else if (!IPAM_KEEPS.test(file)) add('ipam-file', file);
   }
-  if (p.flannelDir) for (const file of files(p.flannelDir)) add('flannel-file', file);
+  if (p.flannelDir) for (const file of files(p.flannelDir)) if (!FLANNEL_KEEPS.test(file)) add('flannel-file', file);
   const r = spawnSync('nsenter', [`--net=${p.node}`, 'sh', '-c', LISTING], { encoding: 'utf8', maxBuffer: 64 << 20 });
   if (r.status !== 0) throw new Error(`snapshot of ${p.node} failed: ${r.stderr}`);
   const sections = new Map<string, string[]>();

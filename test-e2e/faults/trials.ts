@@ -33,6 +33,22 @@ export function random(seed: number): () => number {
   };
 }
 
+/**
+ * The node after a call, once the kernel has finished: a namespace deleted a moment ago takes its
+ * veth peers on the node with it a little later (namespace teardown runs asynchronously), so
+ * links alone that differ are looked at again for up to a second before they count as left.
+ */
+async function settledSnapshot(node: FaultNode, before: Snapshot): Promise<Snapshot> {
+  let snap = takeSnapshot(node.places);
+  for (let i = 0; i < 10; i++) {
+    const left = leaks(before, snap);
+    if (left.size !== 1 || !left.has('link')) break;
+    await new Promise((r) => setTimeout(r, 100));
+    snap = takeSnapshot(node.places);
+  }
+  return snap;
+}
+
 const zero = (): Record<Kind, number> => Object.fromEntries(KINDS.map((k) => [k, 0])) as Record<Kind, number>;
 const failed = (outcomes: CallOutcome[]): CallOutcome | undefined => outcomes.find((o) => o.code !== 0);
 
@@ -79,7 +95,7 @@ export async function runTrials(kind: ChainKind, n: number, seed: number): Promi
         note(`trial ${i} (${way}): DEL failed: ${del.stdout.trim()} ${del.stderr.trim().split('\n')[0] ?? ''}`);
         del = failed(await rt.del(a, prev));
       }
-      const afterDel = takeSnapshot(node.places);
+      const afterDel = await settledSnapshot(node, before);
       for (const [k, items] of leaks(before, afterDel)) {
         stats.leftByDel[k] += items.length;
         for (const item of items) note(`trial ${i} (${way}, ${add.completed ? 'ADD finished' : 'ADD killed'}) left after DEL: ${item}`);

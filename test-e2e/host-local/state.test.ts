@@ -102,3 +102,38 @@ describe('dist/bin/host-local: state paths', () => {
     expect(readdirSync(elsewhere)).toEqual([]);
   });
 });
+
+describe('dist/bin/host-local: reservations from before the last boot', () => {
+  const THIS_BOOT = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  const OLD_BOOT = '00000000-0000-4000-8000-000000000000';
+  const indexFile = (): string => join(dataDir, '.hlnet.cni-ts-index');
+  const stampFile = (): string => join(dataDir, '.hlnet.cni-ts-stamp');
+  /** What a reboot leaves behind: every recorded boot, and the stamp, are of another boot. */
+  const reboot = (): void => {
+    for (const f of [indexFile(), stampFile()]) writeFileSync(f, readFileSync(f, 'utf8').replaceAll(THIS_BOOT, OLD_BOOT));
+  };
+  const small = { ranges: [[{ subnet: '10.77.0.0/29' }]] }; // .2 to .6: five addresses
+  const addTo = (cid: string) => hl(OURS, { command: 'ADD', config: conf(small), containerId: cid });
+
+  it('each reservation records the boot it was made in (the index format the README documents)', () => {
+    expect(addresses(addTo('c1'))).toEqual(['10.77.0.2/29']);
+    expect(readFileSync(indexFile(), 'utf8')).toBe(`# cni-ts host-local owner index v2: <containerID>@<ifname> <address> <boot_id> per line\nc1@eth0 10.77.0.2 ${THIS_BOOT}\n`);
+  });
+
+  it('GC releases them even when the runtime lists them; a full range releases them on ADD', () => {
+    for (const cid of ['a', 'b', 'c', 'd', 'e']) expect(addTo(cid).code).toBe(0);
+    expect(addTo('f').json).toMatchObject({ code: 999, msg: expect.stringContaining('no IP addresses available') });
+    reboot();
+    const f = addTo('f');
+    expect(f.code, f.stdout).toBe(0);
+    expect(f.stderr).toContain('the range set was full: released 10.77.0.2 (a), reserved before this boot');
+    expect(addressNames()).toEqual([addresses(f)[0]!.split('/')[0]]);
+    // GC: g is made in this boot, f is made "before" it once more.
+    reboot();
+    expect(addTo('g').code).toBe(0);
+    const gc = hl(OURS, { command: 'GC', config: { ...conf(small), 'cni.dev/valid-attachments': ['f', 'g'].map((c) => ({ containerID: c, ifname: 'eth0' })) } });
+    expect(gc.code, gc.stdout).toBe(0);
+    expect(gc.stderr).toContain('(f/eth0, before this boot)');
+    expect(Object.values(Object.fromEntries(addressNames().map((n) => [n, readFileSync(join(netDir, n), 'utf8')])))).toEqual(['g\r\neth0']);
+  });
+});

@@ -19,13 +19,20 @@ function identity(path: string): string | undefined {
  * file that is this very executable (a plugin installed there) is refused.
  */
 export function systemTool(name: string): string {
+  const path = findSystemTool(name);
+  if (!path) throw new Error(`${name}: no such system tool in ${SYSTEM_DIRS.join(', ')} (is iproute2 installed?)`);
+  return path;
+}
+
+/** systemTool's lookup: undefined when the system directories hold no such tool. */
+export function findSystemTool(name: string): string | undefined {
   const self = identity(process.execPath);
   for (const dir of SYSTEM_DIRS) {
     const path = `${dir}/${name}`;
     const id = identity(path);
     if (id && id !== self) return path;
   }
-  throw new Error(`${name}: no such system tool in ${SYSTEM_DIRS.join(', ')} (is iproute2 installed?)`);
+  return undefined;
 }
 
 /**

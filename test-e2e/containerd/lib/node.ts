@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { NetnsFixture } from '@cni-ts/linux/testing';
 import { CriClient } from '../../../tools/cnictl/src/cri/client.ts';
 import { containerdPaths, type ContainerdPaths } from '../../../tools/cnictl/src/lab/containerd/config.ts';
-import { importImages, prepareContainerd, removeAllSandboxes, removeContainerdDir, startContainerd, stopContainerd } from '../../../tools/cnictl/src/lab/containerd/daemon.ts';
+import { forgetAttachments, importImages, prepareContainerd, removeAllSandboxes, removeContainerdDir, startContainerd, stopContainerd } from '../../../tools/cnictl/src/lab/containerd/daemon.ts';
 import { run, type CommandOutput } from '../../podman/lib/sh.ts';
 import { populateBinDir } from './plugins.ts';
-import { cacheFilesNamed, cacheFilesOf, LIBCNI_CACHE } from './state.ts';
+import { cacheFilesNamed } from './state.ts';
 
 /** The "node" address: one end of a veth pair inside the node namespace (this kernel has no dummy module). */
 export const NODE_ADDRESS = '192.0.2.1';
@@ -81,14 +81,13 @@ export class CriNode {
   /** Remove every sandbox left, stop containerd, kill what it left, unmount, remove the dir and the namespace. */
   async cleanup(): Promise<void> {
     try {
-      if (this.client) await removeAllSandboxes(this.paths).catch(() => []);
+      if (this.client) await removeAllSandboxes(this.paths).catch(() => undefined);
       await this.stop();
     } finally {
       await removeContainerdDir(this.paths);
       // What DEL would have removed had containerd been able to run it: the cache files of this
       // node's networks, and of containerd's loopback attachment of the same sandboxes.
-      const sandboxes = cacheFilesNamed(`${this.prefix}-`).flatMap((f) => /-([0-9a-f]{64})-[^-]+$/.exec(f)?.[1] ?? []);
-      for (const f of cacheFilesOf(sandboxes)) rmSync(join(LIBCNI_CACHE, f), { force: true });
+      forgetAttachments(cacheFilesNamed(`${this.prefix}-`).flatMap((f) => /-([0-9a-f]{64})-[^-]+$/.exec(f)?.[1] ?? []));
       this.netns.cleanup();
       rmSync(this.dir, { recursive: true, force: true });
     }

@@ -2,14 +2,11 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NetworkUnderTest } from '../../podman/lib/networks.ts';
 import { firewallLinesMentioning, ipamReservations, nodeFirewall, nodeVeths, savedStateOf } from '../../podman/lib/node-state.ts';
+import { LIBCNI_CACHE } from '../../../tools/cnictl/src/lab/containerd/config.ts';
 import type { CriNode } from './node.ts';
 
-/**
- * libcni's cache: containerd 1.6 offers no setting for it, so it is the machine's
- * /var/lib/cni/results. Files are named `<network>-<containerID>-<ifname>`; a test reads only
- * those of its own networks and sandboxes.
- */
-export const LIBCNI_CACHE = '/var/lib/cni/results';
+// libcni's cache is the machine's (containerd 1.6 has no setting for it): a test reads only the
+// files of its own networks and sandboxes.
 
 /** What libcni recorded for an attachment at ADD: the arguments it sent and the result it got. */
 export interface CachedAttachment {

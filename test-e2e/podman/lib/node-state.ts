@@ -50,9 +50,11 @@ export function firewallLinesMentioning(firewall: string, needles: string[]): st
 /**
  * A meta plugin's saved per-attachment state (flannel's `<dataDir>/<containerID>`, the reference's
  * name, or `<dataDir>/<containerID>:<ifname>`): one container's files, or all when no ID is given.
+ * Names starting with "." (flannel's `.lock`, the dir's own) are never an attachment's: a
+ * container ID starts with a letter or digit.
  */
 export function savedStateOf(stateDir: string, containerId?: string): string[] {
   if (!existsSync(stateDir)) return [];
-  const files = readdirSync(stateDir);
+  const files = readdirSync(stateDir).filter((f) => !f.startsWith('.'));
   return containerId === undefined ? files : files.filter((f) => f === containerId || f.startsWith(`${containerId}:`));
 }

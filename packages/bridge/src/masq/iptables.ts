@@ -1,7 +1,10 @@
 import type { Attachment } from '@cni-ts/core';
 import { formatCidr, formatIP, parseCidr, type Cidr, type Family, type IP } from '@cni-ts/core/net/ip';
 import { sha512Hex } from '@cni-ts/core/hash';
-import { iptablesChainsPresent } from '@cni-ts/linux/netfilter/iptables-chains';
+import { iptablesChainsPresent, removeIptablesChain } from '@cni-ts/linux/netfilter/iptables-chains';
+import { sourceAddress } from '@cni-ts/linux/netfilter/iptables-nft';
+import { ipBytes } from '@cni-ts/linux/netlink/address';
+import type { RuleExpressions } from '@cni-ts/linux/netlink/nftables';
 import { fitComment, quoteArg, restoreNoflush, saveTable, savedChains, savedComment, savedRules } from '@cni-ts/linux/netfilter/iptables';
 import type { CommandRunner } from '@cni-ts/linux/run';
 import { BackendUnavailable, dropsSource, type MasqBackendOps, type MasqOwner, type MasqSources } from './types.ts';
@@ -103,11 +106,18 @@ export class IptablesMasq implements MasqBackendOps {
     const known: readonly Family[] = sources.mine ? [...new Set(sources.mine.map((ip) => ip.family))] : [4, 6];
     // A family known in-process not to hold the chain (a repeated DEL, most often) costs no iptables-save.
     const present = await Promise.all(known.map((f) => iptablesChainsPresent(f, 'nat', [chain])));
-    // Where the chain is there and this interface's addresses are known, one transaction removes
-    // what their ADD wrote without reading the table; it fails whole when a jump is not there as
-    // written or another interface's jump still holds the chain, and that family is then read.
+    // Where the chain is there and its jumps are exactly this interface's addresses, the jumps
+    // and the chain go in one transaction over nfnetlink, no process; otherwise (another
+    // interface's jump, a refusal) that family's table is read.
     const removed = await Promise.all(
-      known.map((family, i) => (present[i]?.[0] && sources.mine ? this.removeKnown(owner, family, sources.mine) : Promise.resolve(false))),
+      known.map((family, i) => {
+        const mine = sources.mine?.filter((ip) => ip.family === family) ?? [];
+        if (!present[i]?.[0] || mine.length === 0) return false;
+        const ours = mine.map((ip) => ipBytes(ip).join('.'));
+        const exactlyMine = (jumps: RuleExpressions[]): boolean =>
+          jumps.length === ours.length && jumps.every((j) => ours.includes(sourceAddress(j)?.join('.') ?? ''));
+        return removeIptablesChain(family, 'nat', chain, ['POSTROUTING'], exactlyMine);
+      }),
     );
     const families = known.filter((_, i) => present[i]?.[0] !== false && !removed[i]);
     // The addresses other interfaces hold are asked for only when some jump is not this one's.
@@ -119,18 +129,6 @@ export class IptablesMasq implements MasqBackendOps {
       const others = await (held ??= sources.heldByOthers());
       return teardownText(saved, new Set([chain]), (src) => !dropsSource(others, src));
     }, families);
-  }
-
-  /** The known-jumps removal of one family; false when iptables-restore refused it. */
-  private async removeKnown(owner: MasqOwner, family: Family, mine: readonly IP[]): Promise<boolean> {
-    const chain = chainName(owner.network, owner.containerId);
-    const c = `-m comment --comment ${quoteArg(ruleComment(owner.network, owner.containerId))}`;
-    const jumps = mine.filter((ip) => ip.family === family).map((ip) => `-D POSTROUTING -s ${formatIP(ip)} -j ${chain} ${c}`);
-    const text = ['*nat', ...jumps, `-F ${chain}`, `-X ${chain}`, 'COMMIT', ''].join('\n');
-    return restoreNoflush(this.runner, family, text).then(
-      () => true,
-      () => false,
-    );
   }
 
   async check(owner: MasqOwner, ips: Cidr[]): Promise<string | undefined> {

@@ -1,9 +1,9 @@
 import type { Family } from '@cni-ts/core/net/ip';
 import { NetlinkError } from '../netlink/errors.ts';
-import { chainExists } from '../netlink/nftables.ts';
+import { chainExists, deleteInTransaction, listRulesWithHandles, type RuleExpressions } from '../netlink/nftables.ts';
 import { canUseNetlink, NETLINK_NETFILTER, withNetlink } from '../netlink/socket.ts';
 import { iptablesTool } from './iptables.ts';
-import { iptablesNftFamily, isNftVariant } from './iptables-nft.ts';
+import { iptablesNftFamily, isNftVariant, jumpTarget } from './iptables-nft.ts';
 
 const restoreIsNft = new Map<Family, boolean>();
 
@@ -36,4 +36,40 @@ export async function iptablesChainsPresent(family: Family, table: string, chain
 export async function iptablesChainsAbsent(family: Family, table: string, chains: readonly string[]): Promise<boolean> {
   const present = await iptablesChainsPresent(family, table, chains);
   return present !== undefined && !present.some(Boolean);
+}
+
+/**
+ * Remove an iptables-nft chain of `table` with the rules of the chains `from` that jump to it,
+ * in one nftables transaction over nfnetlink: no iptables-save or -restore. Deleting by handle
+ * needs nothing of iptables-nft's rule encoding but the jump. True when done; false when it is
+ * not done here, and nothing was changed: not iptables-nft (or no netlink), the chain missing,
+ * jumps other than `expected` accepts, or the kernel refusing (a jump from a
+ * chain outside `from`, a concurrent change). The caller then uses the tools. `expected` says
+ * whether the jumps found are exactly the ones the caller means to remove.
+ */
+export async function removeIptablesChain(
+  family: Family,
+  table: string,
+  chain: string,
+  from: readonly string[],
+  expected: (jumps: RuleExpressions[]) => boolean,
+): Promise<boolean> {
+  if (!iptablesIsNft(family) || !(await canUseNetlink())) return false;
+  const nft = iptablesNftFamily(family);
+  try {
+    return withNetlink(NETLINK_NETFILTER, (nl) => {
+      if (!chainExists(nl, nft, table, chain)) return false;
+      const jumps = from.flatMap((source) =>
+        listRulesWithHandles(nl, nft, table, source)
+          .filter((r) => jumpTarget(r.expressions) === chain)
+          .map((r) => ({ chain: source, ...r })),
+      );
+      if (!expected(jumps.map((j) => j.expressions))) return false;
+      deleteInTransaction(nl, nft, table, { rules: jumps, chains: [chain] });
+      return true;
+    });
+  } catch (err) {
+    if (err instanceof NetlinkError) return false;
+    throw err;
+  }
 }

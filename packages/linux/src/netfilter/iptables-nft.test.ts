@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { NftExpression } from '../netlink/nftables.ts';
-import { formatMarkMask, isNftVariant, jumpTarget, markMatch, setXmark, writtenByIptables } from './iptables-nft.ts';
+import { formatMarkMask, isNftVariant, jumpTarget, markMatch, setXmark, sourceAddress, writtenByIptables } from './iptables-nft.ts';
 
 // Expressions laid out as the kernel dumps them for rules iptables-nft 1.8.9 wrote
 // (`nft --debug=netlink list table ip nat` shows the same shapes).
@@ -94,6 +94,33 @@ describe('iptables-nft rule shapes', () => {
     expect(markMatch([metaMark, bitwise(0x2000, 0x1), cmp(0x2000)])).toBeUndefined(); // xor: not a plain mask
     expect(markMatch([metaMark, bitwise(0x2000, 0, 2), cmp(0x2000)])).toBeUndefined(); // another register
     expect(markMatch([metaMark, cmp(0x2000)])).toBeUndefined();
+  });
+});
+
+describe('sourceAddress', () => {
+  // -s ADDR/32 (/128): payload load of the network header's source field into reg 1, cmp eq.
+  const load = (offset: number, len: number, base = 1): NftExpression =>
+    expr('payload', [
+      [1, be32(1)],
+      [2, be32(base)],
+      [3, be32(offset)],
+      [4, be32(len)],
+    ]);
+  const cmp = (op: number, data: Uint8Array): NftExpression => expr('cmp', [[1, be32(1)], [2, be32(op)], [3, value(data)]]);
+  const v4 = Uint8Array.of(10, 88, 0, 2);
+  const v6 = Uint8Array.of(0xfd, 0, ...new Array(13).fill(0), 2);
+
+  it('reads a full-length source match of either family', () => {
+    expect(sourceAddress([load(12, 4), cmp(0, v4), counter, verdict(-3, 'CNI-x')])).toEqual(v4);
+    expect(sourceAddress([load(8, 16), cmp(0, v6), counter, verdict(-3, 'CNI-x')])).toEqual(v6);
+  });
+
+  it('reads nothing from an inverted match, a masked prefix, a destination, or no address at all', () => {
+    expect(sourceAddress([load(12, 4), cmp(1, v4), verdict(-3, 'CNI-x')])).toBeUndefined(); // ! -s
+    expect(sourceAddress([load(16, 4), cmp(0, v4), verdict(-3, 'CNI-x')])).toBeUndefined(); // -d
+    expect(sourceAddress([load(12, 4, 2), cmp(0, v4)])).toBeUndefined(); // transport header
+    expect(sourceAddress([load(12, 4), expr('bitwise', []), cmp(0, v4)])).toBeUndefined(); // /24
+    expect(sourceAddress([counter, verdict(-3, 'CNI-x')])).toBeUndefined();
   });
 });
 

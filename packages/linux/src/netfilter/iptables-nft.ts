@@ -52,6 +52,11 @@ const NFTA_CMP_SREG = 1;
 const NFTA_CMP_OP = 2;
 const NFTA_CMP_DATA = 3;
 const NFT_CMP_EQ = 0;
+const NFTA_PAYLOAD_DREG = 1;
+const NFTA_PAYLOAD_BASE = 2;
+const NFTA_PAYLOAD_OFFSET = 3;
+const NFTA_PAYLOAD_LEN = 4;
+const NFT_PAYLOAD_NETWORK_HEADER = 1;
 
 const be32 = (b: Uint8Array | undefined): number | undefined => (b && b.length === 4 ? new DataView(b.buffer, b.byteOffset, 4).getInt32(0, false) : undefined);
 /** A u32 of an x_tables struct: host order, little-endian on every target we build for. */
@@ -84,6 +89,25 @@ export function jumpTarget(rule: RuleExpressions): string | undefined {
   if (!verdict) return undefined;
   const fields = parseAttrs(verdict);
   return be32(fields.get(NFTA_VERDICT_CODE)) === NFT_JUMP ? readString(fields.get(NFTA_VERDICT_CHAIN)) : undefined;
+}
+
+/**
+ * The single source address a rule matches (`-s ADDR/32`, `-s ADDR/128`, not inverted): the
+ * network header's source field loaded and compared whole, with no mask between, as iptables-nft
+ * writes a full-length prefix. Undefined for any other shape, or no source match.
+ */
+export function sourceAddress(rule: RuleExpressions): Uint8Array | undefined {
+  for (let i = 0; i + 1 < rule.length; i++) {
+    const [load, cmp] = [rule[i]!, rule[i + 1]!];
+    if (load.name !== 'payload' || cmp.name !== 'cmp') continue;
+    const [offset, len] = [be32(load.data.get(NFTA_PAYLOAD_OFFSET)), be32(load.data.get(NFTA_PAYLOAD_LEN))];
+    const isSource = (offset === 12 && len === 4) || (offset === 8 && len === 16); // IPv4, IPv6 saddr
+    if (be32(load.data.get(NFTA_PAYLOAD_BASE)) !== NFT_PAYLOAD_NETWORK_HEADER || !isSource) continue;
+    if (be32(cmp.data.get(NFTA_CMP_SREG)) !== be32(load.data.get(NFTA_PAYLOAD_DREG)) || be32(cmp.data.get(NFTA_CMP_OP)) !== NFT_CMP_EQ) return undefined;
+    const value = dataValue(cmp.data.get(NFTA_CMP_DATA));
+    return value?.length === len ? value : undefined;
+  }
+  return undefined;
 }
 
 /** `-j MARK --set-xmark VALUE/MASK`: an x_tables MARK target, revision 2 (struct xt_mark_tginfo2). */

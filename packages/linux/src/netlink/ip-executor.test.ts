@@ -17,6 +17,10 @@ class FakeKernel implements NetlinkSocket {
     private readonly refuse: Partial<Record<number, NetlinkError>> = {},
   ) {}
 
+  batch(): void {
+    throw new Error('ip batches send no nfnetlink batch');
+  }
+
   request(message: Uint8Array): NetlinkMessage[] {
     const [m] = parseMessages(message);
     this.sent.push(m!);

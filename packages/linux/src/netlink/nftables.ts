@@ -13,13 +13,19 @@ const NFNL_SUBSYS_NFTABLES = 10;
 const NFT_MSG_NEWTABLE = 0;
 const NFT_MSG_GETTABLE = 1;
 const NFT_MSG_GETCHAIN = 4;
+const NFT_MSG_DELCHAIN = 5;
 const NFT_MSG_NEWRULE = 6;
 const NFT_MSG_GETRULE = 7;
+const NFT_MSG_DELRULE = 8;
+/** nfnetlink's batch delimiters, and the subsystem a batch is for. */
+const NFNL_MSG_BATCH_BEGIN = 0x10;
+const NFNL_MSG_BATCH_END = 0x11;
 const NFTA_TABLE_NAME = 1;
 const NFTA_CHAIN_TABLE = 1;
 const NFTA_CHAIN_NAME = 3;
 const NFTA_RULE_TABLE = 1;
 const NFTA_RULE_CHAIN = 2;
+const NFTA_RULE_HANDLE = 3;
 const NFTA_RULE_EXPRESSIONS = 4;
 const NFTA_RULE_USERDATA = 7;
 /** libnftnl's type of a rule comment inside NFTA_RULE_USERDATA (type, length, NUL-terminated text). */
@@ -142,4 +148,56 @@ function ruleComment(userdata: Uint8Array | undefined): string | undefined {
     return new TextDecoder().decode(end < 0 ? text : text.subarray(0, end));
   }
   return undefined;
+}
+
+/** A rule's expressions and the handle the kernel knows it by. */
+export interface HandledRule {
+  handle: bigint;
+  expressions: RuleExpressions;
+}
+
+/** Every rule of one chain with its handle; none when the table or chain does not exist. Throws as listRules. */
+export function listRulesWithHandles(nl: NetlinkSocket, family: string, table: string, chain: string): HandledRule[] {
+  return dumpRules(nl, family, table, chain).flatMap((attrs) => {
+    const h = attrs.get(NFTA_RULE_HANDLE);
+    if (!h || h.length !== 8) return [];
+    const expressions = parseAttrList(attrs.get(NFTA_RULE_EXPRESSIONS) ?? new Uint8Array()).map(({ value }) => {
+      const expr = parseAttrs(value);
+      return { name: readString(expr.get(NFTA_EXPR_NAME)) ?? '', data: parseAttrs(expr.get(NFTA_EXPR_DATA) ?? new Uint8Array()) };
+    });
+    return [{ handle: new DataView(h.buffer, h.byteOffset, 8).getBigUint64(0, false), expressions }];
+  });
+}
+
+/** What one deletion transaction removes: rules by handle, then chains (each flushed, then deleted). */
+export interface Deletions {
+  rules: Array<{ chain: string; handle: bigint }>;
+  chains: string[];
+}
+
+/**
+ * Delete rules and chains of one table in one nftables transaction: all of it or, when the
+ * kernel refuses any part (a rule gone meanwhile, a chain still jumped to), none of it; throws
+ * NetlinkError then. Deleting needs no knowledge of how a rule is encoded.
+ */
+export function deleteInTransaction(nl: NetlinkSocket, family: string, table: string, what: Deletions): void {
+  const fam = familyNumber(family);
+  const delimiter = (type: number): Uint8Array =>
+    new MessageBuilder(type, NLM_F_REQUEST).header(Uint8Array.of(0, 0, 0, NFNL_SUBSYS_NFTABLES)).bytes();
+  const messages = [delimiter(NFNL_MSG_BATCH_BEGIN)];
+  const handle = (h: bigint): Uint8Array => {
+    const b = new Uint8Array(8);
+    new DataView(b.buffer).setBigUint64(0, h, false);
+    return b;
+  };
+  for (const r of what.rules) {
+    messages.push(request(NFT_MSG_DELRULE, NLM_F_REQUEST | NLM_F_ACK, fam).string(NFTA_RULE_TABLE, table).string(NFTA_RULE_CHAIN, r.chain).attr(NFTA_RULE_HANDLE, handle(r.handle)).bytes());
+  }
+  for (const chain of what.chains) {
+    // A rule delete without a handle flushes the chain.
+    messages.push(request(NFT_MSG_DELRULE, NLM_F_REQUEST | NLM_F_ACK, fam).string(NFTA_RULE_TABLE, table).string(NFTA_RULE_CHAIN, chain).bytes());
+    messages.push(request(NFT_MSG_DELCHAIN, NLM_F_REQUEST | NLM_F_ACK, fam).string(NFTA_CHAIN_TABLE, table).string(NFTA_CHAIN_NAME, chain).bytes());
+  }
+  messages.push(delimiter(NFNL_MSG_BATCH_END));
+  nl.batch(messages);
 }

@@ -1,6 +1,6 @@
 import { canEnterNetns, withNetns } from '../ip/enter.ts';
 import { openLibc, type Libc } from '../libc.ts';
-import { NLM_F_ACK_TLVS, NLM_F_CAPPED, NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN, NLMSGERR_ATTR_MSG } from './constants.ts';
+import { NLM_F_ACK, NLM_F_ACK_TLVS, NLM_F_CAPPED, NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN, NLMSGERR_ATTR_MSG } from './constants.ts';
 import { NetlinkError } from './errors.ts';
 import { parseAttrs, parseMessages, readI32, readString, readU32, type NetlinkMessage } from './message.ts';
 
@@ -11,6 +11,13 @@ export interface NetlinkSocket {
    * every message of a dump. Throws NetlinkError when the kernel refuses it.
    */
   request(message: Uint8Array): NetlinkMessage[];
+  /**
+   * Send several messages in one write (an nfnetlink batch: begin, requests, end) and check the
+   * kernel's answers to those that ask for an acknowledgement. The kernel handles the batch
+   * within the write, so every answer is queued when it returns. Throws NetlinkError with the
+   * first refusal (the kernel then applied none of the batch).
+   */
+  batch(messages: Uint8Array[]): void;
   close(): void;
 }
 
@@ -35,6 +42,9 @@ const SOL_NETLINK = 270;
 const NETLINK_CAP_ACK = 10;
 const NETLINK_EXT_ACK = 11;
 const NETLINK_GET_STRICT_CHK = 12;
+const MSG_DONTWAIT = 0x40;
+const EAGAIN = 11;
+const EIO = 5;
 /** Longer than any answer the kernel gives a request (dumps come in pieces of at most 32 KiB). */
 const RECEIVE_BUFFER = 64 * 1024;
 /** A kernel that never answers must not hang a plugin call forever. */
@@ -127,6 +137,40 @@ class LibcNetlinkSocket implements NetlinkSocket {
         replies.push(m);
       }
     }
+  }
+
+  batch(messages: Uint8Array[]): void {
+    const acked = new Set<number>();
+    let length = 0;
+    for (const m of messages) {
+      const view = new DataView(m.buffer, m.byteOffset, m.byteLength);
+      const seq = (this.seq = (this.seq + 1) >>> 0);
+      view.setUint32(8, seq, true);
+      if (view.getUint16(6, true) & NLM_F_ACK) acked.add(seq);
+      length += m.length;
+    }
+    const all = new Uint8Array(length);
+    let at = 0;
+    for (const m of messages) {
+      all.set(m, at);
+      at += m.length;
+    }
+    if (this.c.send(this.fd, all, all.length, 0) < 0) throw new NetlinkError(this.errno());
+    let refused: NetlinkError | undefined;
+    while (acked.size > 0) {
+      const n = this.c.recv(this.fd, this.buffer, this.buffer.length, MSG_DONTWAIT);
+      if (n < 0) {
+        const errno = this.errno();
+        // Nothing more queued: an acknowledgement that never came is a refusal of the batch.
+        throw refused ?? new NetlinkError(errno === EAGAIN ? EIO : errno);
+      }
+      for (const m of parseMessages(this.buffer.slice(0, n))) {
+        if (m.type !== NLMSG_ERROR || !acked.delete(m.seq)) continue;
+        const error = -readI32(m.payload);
+        if (error !== 0) refused ??= new NetlinkError(error, extackMessage(m));
+      }
+    }
+    if (refused) throw refused;
   }
 
   close(): void {

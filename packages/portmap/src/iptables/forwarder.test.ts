@@ -48,6 +48,7 @@ describe('IptablesForwarder', () => {
       available: async () => true,
       onlyOwnRulesMissing: async (_conf, family, ownChain) => (asked.push(`${family} ${ownChain}`), family === 4),
       chainsPresent: async () => undefined,
+      removeChain: async () => false,
     };
     const forwarder = new IptablesForwarder(runner, probe);
     expect(await forwarder.usable()).toBe(true);
@@ -110,6 +111,7 @@ describe('IptablesForwarder', () => {
       available: async () => true,
       onlyOwnRulesMissing: async () => false,
       chainsPresent: async (family, chains) => (asked.push(`${family} ${chains.join(' ')}`), family === 4 ? [false, false] : undefined),
+      removeChain: async () => false,
     };
     await new IptablesForwarder(runner, probe).remove(att, [4, 6]);
     expect(asked.sort()).toEqual([`4 ${CHAIN} ${iptablesLegacySnatChain('n1', 'c1')}`, `6 ${CHAIN} ${iptablesLegacySnatChain('n1', 'c1')}`]);
@@ -117,27 +119,30 @@ describe('IptablesForwarder', () => {
     expect(runner.calls[1]!.input).toContain(`-X ${CHAIN}`);
   });
 
-  it('DEL that carries the mappings of a chain that is there removes what their ADD wrote without reading; a failed try reads the table', async () => {
-    const probe: NatProbe = { available: async () => true, onlyOwnRulesMissing: async () => false, chainsPresent: async () => [true, false] };
-    const blind = new RecordingRunner();
-    expect(await new IptablesForwarder(blind, probe).remove(att, [4], udpConf)).toEqual([{ family: 4, port: 5353 }]);
-    expect(blind.calls.map((c) => c.argv[0])).toEqual(['iptables-restore']);
-    expect(blind.calls[0]!.input).toBe(
-      `*nat\n-D CNI-HOSTPORT-DNAT -p udp -m comment --comment "dnat name: \\"n1\\" id: \\"c1\\"" -m multiport --dports 5353 -j ${CHAIN}\n-F ${CHAIN}\n-X ${CHAIN}\nCOMMIT\n`,
-    );
-    let restores = 0;
+  it('DEL that carries the mappings of a chain that is there removes it in-process; a refusal reads the table', async () => {
+    const asked: string[] = [];
+    const probe = (done: boolean): NatProbe => ({
+      available: async () => true,
+      onlyOwnRulesMissing: async () => false,
+      chainsPresent: async () => [true, false],
+      removeChain: async (family, chain, from, jumps) => (asked.push(`${family} ${chain} ${from.join(',')} ${jumps}`), done),
+    });
+    const quiet = new RecordingRunner();
+    expect(await new IptablesForwarder(quiet, probe(true)).remove(att, [4], udpConf)).toEqual([{ family: 4, port: 5353 }]);
+    expect(quiet.calls).toEqual([]);
+    expect(asked).toEqual([`4 ${CHAIN} CNI-HOSTPORT-DNAT 1`]);
     const saved = `*nat\n:${CHAIN} - [0:0]\n-A ${CHAIN} -p udp --dport 5353 -j DNAT --to-destination 10.99.0.2:53\nCOMMIT\n`;
-    const refused = new RecordingRunner((c) => (c.argv[0] === 'iptables-restore' && ++restores === 1 ? { code: 1, stderr: 'line 2 failed' } : { stdout: saved }));
-    expect(await new IptablesForwarder(refused, probe).remove(att, [4], udpConf)).toEqual([{ family: 4, port: 5353 }]);
-    expect(refused.calls.map((c) => c.argv[0])).toEqual(['iptables-restore', 'iptables-save', 'iptables-restore']);
-    expect(refused.calls[2]!.input).toContain(`-X ${CHAIN}`);
+    const refused = new RecordingRunner(() => ({ stdout: saved }));
+    expect(await new IptablesForwarder(refused, probe(false)).remove(att, [4], udpConf)).toEqual([{ family: 4, port: 5353 }]);
+    expect(refused.calls.map((c) => c.argv[0])).toEqual(['iptables-save', 'iptables-restore']);
+    expect(refused.calls[1]!.input).toContain(`-X ${CHAIN}`);
   });
 
   it('the lock on the nat table is held only by an ADD that reads the table, until its restore is done', async () => {
     const events: string[] = [];
     const runner = new RecordingRunner((c) => (events.push(c.argv[0]!), { stdout: EMPTY }));
     const natLock = async () => (events.push('lock'), { release: async () => void events.push('unlock') });
-    const fast: NatProbe = { available: async () => true, onlyOwnRulesMissing: async () => true, chainsPresent: async () => undefined };
+    const fast: NatProbe = { available: async () => true, onlyOwnRulesMissing: async () => true, chainsPresent: async () => undefined, removeChain: async () => false };
     await new IptablesForwarder(runner, fast, natLock).add({ att, conf, targets: targets.slice(0, 1) });
     expect(events).toEqual(['iptables-restore']);
     events.length = 0;

@@ -8,7 +8,7 @@ import type { Forwarder, ForwardRequest, UdpPort } from '../forwarder.ts';
 import { mappingsFor, type ContainerTarget } from '../mappings.ts';
 import { iptablesDnatChain, iptablesLegacySnatChain, type Attachment } from '../naming.ts';
 import type { NatProbe } from './nat-probe.ts';
-import { addScript, containersOf, knownRemoveScript, missingRules, removeScript, udpPortsOf } from './rules.ts';
+import { addScript, containersOf, entryRules, missingRules, removeScript, TOP_DNAT_CHAIN, udpPortsOf } from './rules.ts';
 import { parseNatTable, type NatTable } from './save.ts';
 
 const restoreArgv = (family: Family): string[] => [tool(family, 'restore'), '-w', '--noflush'];
@@ -162,14 +162,14 @@ export class IptablesForwarder implements Forwarder {
     const present = await this.probe?.chainsPresent(family, [dnat, iptablesLegacySnatChain(network, containerId)]);
     // Most DELs find nothing (a pod without hostPorts, a second DEL): known in-process, no process.
     if (present && !present.some(Boolean)) return [];
-    // The chain is there and the DEL carries the mappings: remove what their ADD wrote, without
-    // reading the table first; anything else (or that transaction failing) reads the table.
+    // The chain is there and the DEL carries the mappings: the chain and the entry rules their
+    // ADD wrote go in one transaction over nfnetlink, no process. Anything else (other mappings
+    // at ADD, another jump to the chain, a refusal) reads the table.
     if (present?.[0] && !present[1] && known && known.mappings.length > 0) {
-      const removed = await this.apply(family, knownRemoveScript(known, containerId, family)).then(
-        () => true,
-        () => false,
-      );
-      if (removed) return mappingsFor(family, known.mappings).filter((m) => m.protocol === 'udp').map((m) => ({ family, port: m.hostPort }));
+      const entries = entryRules(known, containerId, family).length;
+      if (await this.probe!.removeChain(family, dnat, [TOP_DNAT_CHAIN], entries)) {
+        return mappingsFor(family, known.mappings).filter((m) => m.protocol === 'udp').map((m) => ({ family, port: m.hostPort }));
+      }
     }
     const table = await this.read(family);
     if (!table) return [];

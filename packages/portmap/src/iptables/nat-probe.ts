@@ -1,5 +1,5 @@
 import type { Family } from '@cni-ts/core/net/ip';
-import { iptablesChainsPresent, iptablesIsNft } from '@cni-ts/linux/netfilter/iptables-chains';
+import { iptablesChainsPresent, iptablesIsNft, removeIptablesChain } from '@cni-ts/linux/netfilter/iptables-chains';
 import { formatMarkMask, iptablesNftFamily, jumpTarget, markMatch, setXmark, writtenByIptables } from '@cni-ts/linux/netfilter/iptables-nft';
 import { NetlinkError } from '@cni-ts/linux/netlink/errors';
 import { chainExists, listTables, listRules, type RuleExpressions } from '@cni-ts/linux/netlink/nftables';
@@ -19,6 +19,11 @@ export interface NatProbe {
   onlyOwnRulesMissing(conf: PortmapConfig, family: Family, ownChain: string): Promise<boolean>;
   /** Which of `chains` are in the family's nat table; undefined when the probe cannot tell. */
   chainsPresent(family: Family, chains: readonly string[]): Promise<boolean[] | undefined>;
+  /**
+   * Remove `chain` and the rules of `from` that jump to it (exactly `expectJumps` of them) in
+   * one transaction, in-process; false when not done (nothing changed: the caller uses the tools).
+   */
+  removeChain(family: Family, chain: string, from: readonly string[], expectJumps: number): Promise<boolean>;
 }
 
 /**
@@ -61,6 +66,10 @@ export class NetlinkNatProbe implements NatProbe {
 
   chainsPresent(family: Family, chains: readonly string[]): Promise<boolean[] | undefined> {
     return iptablesChainsPresent(family, 'nat', chains);
+  }
+
+  removeChain(family: Family, chain: string, from: readonly string[], expectJumps: number): Promise<boolean> {
+    return removeIptablesChain(family, 'nat', chain, from, (jumps) => jumps.length === expectJumps);
   }
 
   /**

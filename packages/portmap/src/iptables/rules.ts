@@ -45,7 +45,7 @@ export interface ContainerRules {
  * list every mapping's port, the other family's too, exactly as the reference does: the
  * per-mapping rules filter, and the reference's CHECK then accepts our rules after a switch back.
  */
-function entryRules(conf: PortmapConfig, containerId: string, family: Family): string[][] {
+export function entryRules(conf: PortmapConfig, containerId: string, family: Family): string[][] {
   const chain = iptablesDnatChain(conf.network, containerId);
   const comment = iptablesDnatComment(conf.network, containerId);
   const conditions = family === 6 ? conf.conditionsV6 : conf.conditionsV4;
@@ -64,17 +64,6 @@ function entryRules(conf: PortmapConfig, containerId: string, family: Family): s
     }
   }
   return entry;
-}
-
-/**
- * A script removing what an ADD with these mappings wrote for one family, without reading the
- * table: its entry rules deleted by their text, then its chain. iptables-restore applies it
- * whole or not at all: an entry not there as written (other mappings at ADD, rules of another
- * layout) or another jump to the chain fails it, and the caller then reads the table.
- */
-export function knownRemoveScript(conf: PortmapConfig, containerId: string, family: Family): string {
-  const chain = iptablesDnatChain(conf.network, containerId);
-  return ['*nat', ...entryRules(conf, containerId, family).map((r) => `-D ${TOP_DNAT_CHAIN} ${line(r)}`), `-F ${chain}`, `-X ${chain}`, 'COMMIT', ''].join('\n');
 }
 
 /** The rules one family of one container needs (the reference's fillDnatRules, same order). */

@@ -1,6 +1,7 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { CommandRunner } from '@cni-ts/linux/run';
+import { findSystemTool } from '@cni-ts/linux/system-tool';
 import type { Node } from '../doctor/context.ts';
 import { readReservations, readSavedConfigs, flannelView, ipamStore } from '../state/inventory.ts';
 
@@ -18,7 +19,8 @@ const COMMANDS: Array<[string, string[]]> = [
   ['ip/addr.txt', ['ip', '-d', 'addr', 'show']],
   ['ip/route4.txt', ['ip', '-4', 'route', 'show', 'table', 'all']],
   ['ip/route6.txt', ['ip', '-6', 'route', 'show', 'table', 'all']],
-  ['ip/bridge-fdb.txt', ['bridge', 'fdb', 'show']],
+  // iproute2's, never a CNI `bridge` that comes first on PATH (a missing one fails, named, into errors.txt).
+  ['ip/bridge-fdb.txt', [findSystemTool('bridge') ?? '/usr/sbin/bridge', 'fdb', 'show']],
   ['host/uname.txt', ['uname', '-a']],
 ];
 

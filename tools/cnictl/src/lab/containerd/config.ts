@@ -32,6 +32,9 @@ export function containerdPaths(dir: string, cni: { binDir?: string; confDir?: s
   };
 }
 
+/** libcni's result cache as containerd 1.6 uses it: the machine's, it has no setting for it. */
+export const LIBCNI_CACHE = '/var/lib/cni/results';
+
 const quote = (s: string): string => JSON.stringify(s);
 
 /**

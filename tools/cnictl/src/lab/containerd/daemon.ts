@@ -3,7 +3,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, 
 import { join } from 'node:path';
 import { inNetns } from '@cni-ts/linux';
 import { CriClient } from '../../cri/client.ts';
-import { containerdConfig, type ContainerdPaths } from './config.ts';
+import { containerdConfig, LIBCNI_CACHE, type ContainerdPaths } from './config.ts';
 import { imageArchive } from './images.ts';
 import { removePod } from './pod.ts';
 
@@ -109,21 +109,33 @@ export function importImages(p: ContainerdPaths): void {
 }
 
 /** Stop and remove every sandbox (its containers go with it): the kubelet's way to empty a node. */
-export async function removeAllSandboxes(p: ContainerdPaths): Promise<string[]> {
+export async function removeAllSandboxes(p: ContainerdPaths): Promise<{ problems: string[]; stuck: string[] }> {
   const cri = new CriClient(p.socket);
   const problems: string[] = [];
+  const stuck: string[] = [];
   try {
     for (const s of await cri.listPodSandbox()) {
       try {
         await removePod(cri, s.id);
       } catch (e) {
         problems.push(`${s.metadata.name}: ${(e as Error).message}`);
+        stuck.push(s.id);
       }
     }
   } finally {
     cri.close();
   }
-  return problems;
+  return { problems, stuck };
+}
+
+/**
+ * libcni's cache files of sandboxes whose DEL could not run (containerd gone, a plugin missing),
+ * removed once their containerd and its dir are: what RemovePodSandbox would have removed.
+ * containerd 1.6 has no setting for the cache dir; files are named `<network>-<sandbox ID>-<ifname>`.
+ */
+export function forgetAttachments(sandboxIds: readonly string[]): void {
+  if (sandboxIds.length === 0 || !existsSync(LIBCNI_CACHE)) return;
+  for (const f of readdirSync(LIBCNI_CACHE)) if (sandboxIds.some((id) => f.includes(`-${id}-`))) rmSync(join(LIBCNI_CACHE, f), { force: true });
 }
 
 /** The shims our containerd started (they carry its socket as `-address`), still running. */

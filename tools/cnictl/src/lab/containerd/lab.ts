@@ -9,7 +9,7 @@ import { netnsPath } from '../host.ts';
 import type { NodePlan } from '../plan.ts';
 import { nodeDirs, type LabState, type PodState } from '../state.ts';
 import { containerdPaths, type ContainerdPaths } from './config.ts';
-import { importImages, prepareContainerd, removeAllSandboxes, removeContainerdDir, startContainerd, stopContainerd } from './daemon.ts';
+import { forgetAttachments, importImages, prepareContainerd, removeAllSandboxes, removeContainerdDir, startContainerd, stopContainerd } from './daemon.ts';
 import { removePod, runPod } from './pod.ts';
 
 /** kube-flannel's conflist version; containerd 1.6's libcni reads results up to 1.0.0 only. */
@@ -65,9 +65,11 @@ export async function stopNodeRuntimes(state: LabState, record: () => void): Pro
   for (const daemon of [...(state.daemons ?? [])].reverse()) {
     const paths = pathsOf(state, daemon.node);
     try {
-      problems.push(...(await removeAllSandboxes(paths).catch((e: Error) => [`${daemon.node}: ${e.message}`])));
+      const removed = await removeAllSandboxes(paths).catch((e: Error) => ({ problems: [`${daemon.node}: ${e.message}`], stuck: [] }));
+      problems.push(...removed.problems);
       await stopContainerd(daemon.pid, paths);
       await removeContainerdDir(paths);
+      forgetAttachments([...removed.stuck, ...state.pods.filter((p) => p.node === daemon.node).map((p) => p.containerId)]);
       state.daemons = state.daemons!.filter((d) => d !== daemon);
       record();
     } catch (e) {
