@@ -267,9 +267,10 @@ export function podChain(scratch, label, { conflist, binDir, pods, capabilityArg
 /**
  * The runtime's lifecycle of one pod per round for every contender, interleaved: ADD, DEL with
  * the netns, DEL with an empty netns (containerd's RemovePodSandbox). Returns, per contender,
- * { add, del, delAgain, lifecycle } samples.
+ * { add, del, delAgain, lifecycle } samples. `calls` ({ name: fn }) run once per round in the
+ * same interleaving, e.g. the bare starts the verbs are compared with; their samples too.
  */
-export async function lifecycles(rounds, contenders) {
+export async function lifecycles(rounds, contenders, calls = {}) {
   const out = Object.fromEntries(Object.keys(contenders).map((n) => [n, { add: samples(), del: samples(), delAgain: samples() }]));
   const steps = Object.fromEntries(
     Object.entries(contenders).map(([n, c]) => [n, (i) => {
@@ -278,17 +279,17 @@ export async function lifecycles(rounds, contenders) {
       recordSync(out[n].delAgain, () => c.delAgain(i));
     }]),
   );
-  await interleave(rounds, steps);
+  const called = await interleave(rounds, { ...steps, ...calls });
   for (const o of Object.values(out)) o.lifecycle = sumSamples(o.add, o.del, o.delAgain);
+  for (const n of Object.keys(calls)) out[n] = called[n];
   return out;
 }
 
-/** Samples of our executable and a Go plugin answering VERSION in `node`, interleaved. */
-export async function bareStarts(rounds, node) {
+/** A VERSION call of our executable and of a Go plugin in `node`: the bare starts, for lifecycles(). */
+export function versionCalls(node) {
   const version = (binary) => () => execPlugin(binary, { CNI_COMMAND: 'VERSION' }, {}, node);
-  return interleave(rounds, { ours: version(join(DIST_BIN, 'bridge')), reference: version(join(REFERENCE_BIN, 'bridge')) });
+  return { oursVersion: version(join(DIST_BIN, 'bridge')), referenceVersion: version(join(REFERENCE_BIN, 'bridge')) };
 }
-
 /**
  * A plugin's DEL samples from lifecycles() hold each pod's two DELs in turn (with the netns, then
  * with it empty): the second of each pair, the one that finds nothing.

@@ -5,7 +5,7 @@
 // DEL finds nothing left: its rows are the "repeated DEL" rows.
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
-import { DIST_BIN, benchScratch, bareStarts, lifecycles, podChain, referenceBinDir, report, secondDels } from './lib.mjs';
+import { DIST_BIN, benchScratch, lifecycles, versionCalls, podChain, referenceBinDir, report, secondDels } from './lib.mjs';
 
 const PODS = Number(process.env.BENCH_LIFECYCLE_PODS ?? 30);
 
@@ -50,8 +50,8 @@ export default async function bench() {
       c.delAgain(PODS - 1);
       for (const s of Object.values(c.steps)) s.wall.length = s.cpu.length = 0;
     }
-    const starts = await bareStarts(PODS, contenders.ours.node);
-    const runs = await lifecycles(PODS - 1, contenders);
+    const runs = await lifecycles(PODS - 1, contenders, versionCalls(contenders.ours.node));
+    const starts = { ours: runs.oursVersion, reference: runs.referenceVersion };
     for (const [name, key, first] of [
       ['bridge(isGateway, ipMasq, hairpinMode) + host-local + portmap(one hostPort), iptables', 'ours', 'bridge'],
       ['flannel chain: flannel -> bridge + host-local, then portmap(one hostPort)', 'flannelOurs', 'flannel'],

@@ -10,7 +10,7 @@
 // lifecycle, beside the bare start of each side's executables (VERSION).
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
-import { DIST_BIN, benchScratch, bareStarts, lifecycles, median, podChain, referenceBinDir, report, secondDels } from './lib.mjs';
+import { DIST_BIN, benchScratch, lifecycles, versionCalls, median, podChain, referenceBinDir, report, secondDels } from './lib.mjs';
 
 const PODS = Number(process.env.BENCH_LIGHT_PODS ?? 30);
 /** Another build's plugin dir (e.g. main's dist/bin, copied aside): its kube-flannel rows beside ours. */
@@ -64,13 +64,13 @@ export default async function bench() {
       c.delAgain(PODS - 1);
       for (const s of Object.values(c.steps)) s.wall.length = s.cpu.length = 0;
     }
-    const starts = await bareStarts(PODS, contenders.flannelOurs.node);
-    const runs = await lifecycles(PODS - 1, contenders);
+    const runs = await lifecycles(PODS - 1, contenders, versionCalls(contenders.flannelOurs.node));
+    const starts = { ours: runs.oursVersion, reference: runs.referenceVersion };
     const twoStarts = { wall: 2 * median(starts.ours.wall), cpu: 2 * median(starts.ours.cpu) };
     const nearStarts = (goal) => ['wall', 'cpu'].map((on) => ({ goal: `${goal} (${on})`, on, overMs: 4, baseline: twoStarts[on] }));
     const nothingFound = (goal) => [{ goal, on: 'cpu', max: 1.3 }];
 
-    report(`bare start through the same driver, ${PODS} rounds: one VERSION call (ours: the multi-call executable; reference: Go bridge)`, [
+    report(`bare start through the same driver, ${PODS - 1} rounds interleaved with the lifecycles: one VERSION call (ours: the multi-call executable; reference: Go bridge)`, [
       { what: 'VERSION', ours: starts.ours, reference: starts.reference },
     ]);
     for (const [name, ours, ref, first] of [

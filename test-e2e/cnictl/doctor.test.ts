@@ -37,11 +37,14 @@ describe('doctor on a flannel node', () => {
     expect(code).toBe(findings.some((f) => f.severity === 'problem') ? 2 : findings.some((f) => f.severity === 'warn') ? 1 : 0);
   });
 
-  it('no subnet.env: flanneld is not up', () => {
+  it('no subnet.env (flanneld is not up), and one that does not parse', () => {
     node.flannelList();
     const { code, findings } = node.doctor();
     expect(code).toBe(2);
     expect(named(findings, 'flannel subnet.env')[0]).toMatchObject({ severity: 'problem', message: expect.stringContaining(`${node.subnetFile} does not exist`), fix: expect.stringContaining('start flanneld') });
+    node.subnetEnv('FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=10.244.1.1/24\nFLANNEL_MTU=big\n');
+    const broken = named(node.doctor().findings, 'flannel subnet.env')[0];
+    expect(broken).toMatchObject({ severity: 'problem', message: expect.stringContaining('FLANNEL_MTU="big" is not an MTU') });
   });
 
   it('cni0 holding an address outside FLANNEL_SUBNET, naming the conflist whose bridge it is', () => {
@@ -185,6 +188,18 @@ describe('doctor on IPAM and firewall state', () => {
     expect(named(findings, 'ipam')[0]).toMatchObject({ severity: 'problem', message: expect.stringContaining('5 used, 0 free: every ADD fails') });
     expect(named(findings, 'stale reservation')).toContainEqual(expect.objectContaining({ message: expect.stringContaining(`${old} is reserved for ${owner}/eth0, which is not a live attachment: made before the last boot`) }));
     expect(named(findings, 'fix (dry run)').map((f) => f.message)).toEqual([`would DEL ${owner}/eth0 on bnet (${old} made before the last boot, no cache entry)`]);
+  });
+
+  it('a reservation host-local recorded in another boot is proven stale by its boot id', () => {
+    node.writeList('10-b.conflist', list());
+    const pod = node.pod('a');
+    expect(node.cnictl(['add', 'bnet', pod, '--container-id', 'oldboot']).code).toBe(0);
+    rmSync(join(node.cacheDir, 'results', 'bnet-oldboot-eth0'));
+    const index = join(node.dataDir, '.bnet.cni-ts-index');
+    writeFileSync(index, readFileSync(index, 'utf8').replace(/^(oldboot@eth0 \S+) \S+$/m, '$1 another-boot'));
+    const { findings } = node.doctor(['--fix', '--dry-run']);
+    expect(named(findings, 'stale reservation')).toContainEqual(expect.objectContaining({ message: expect.stringMatching(/reserved for oldboot\/eth0, which is not a live attachment: made before the last boot \(host-local recorded another boot id\)/) }));
+    expect(named(findings, 'fix (dry run)').map((f) => f.message)).toEqual([expect.stringMatching(/^would DEL oldboot\/eth0 on bnet/)]);
   });
 
   it('two DNATs claiming one hostPort, with iptables and with nftables', () => {

@@ -107,13 +107,13 @@ export const COMMANDS: Readonly<Record<string, CommandHelp>> = {
   },
   validate: {
     usage: 'validate [--conf-dir DIR] [--cni-path DIRS] [--json] [FILE|DIR|net]',
-    summary: 'report problems in the network lists, as the plugins themselves would see them',
+    summary: "check the conf dir as a runtime loads it, with each plugin's own parser; exit 0 clean, 1 warnings, 2 problems",
     options: [
       '--conf-dir DIR          network lists (env NETCONFPATH; default /etc/cni/net.d)',
       '--cni-path DIR[:DIR]    where plugins are found (env CNI_PATH; default /opt/cni/bin)',
-      '--json                  machine-readable findings',
+      '--json                  the findings as a list of {severity, check, file, message, fix}',
     ],
-    example: 'cnictl validate --conf-dir /etc/cni/net.d',
+    example: 'cnictl validate /etc/cni/net.d/10-flannel.conflist',
   },
   demo: {
     usage: 'demo [--cni-path DIRS] [--pods N] [--no-portmap] [--no-lab]',
@@ -130,6 +130,7 @@ export const COMMANDS: Readonly<Record<string, CommandHelp>> = {
     usage: 'lab up|status|down [options]',
     summary: 'a multi-node flannel cluster in network namespaces joined by VXLAN (root)',
     options: [
+      '--runtime R             namespace (pods are namespaces, the default) or containerd (CRI sandboxes)',
       '--nodes N               nodes (default 2)',
       '--pods-per-node N|N1,N2 pods on each node',
       '--dual-stack            IPv4 and IPv6 pod networks',

@@ -28,7 +28,7 @@ export function planFixes(node: Node): StaleDel[] {
     for (const r of state.reservations) {
       if (!r.containerId || !r.ifName) continue; // an owner without an interface cannot be DELed exactly
       if (state.attachments.some((a) => a.containerId === r.containerId && a.ifName === r.ifName)) continue;
-      const why = staleness(node, undefined, r.mtimeMs);
+      const why = staleness(node, undefined, r.mtimeMs, r.previousBoot);
       const k = `${network}\0${r.containerId}\0${r.ifName}`;
       if (why?.proven && !plan.has(k)) {
         plan.set(k, { list, attachment: { containerId: r.containerId, ifName: r.ifName, netns: '', cniArgs: [], capabilityArgs: {} }, why: `${r.ip} ${why.why}, no cache entry` });

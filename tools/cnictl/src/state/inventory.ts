@@ -1,5 +1,5 @@
 import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { NetConf } from '@cni-ts/core';
 import { parseIP } from '@cni-ts/core/net/ip';
 import { parseFlannelConf } from '@cni-ts/flannel/config';
@@ -7,6 +7,7 @@ import { buildDelegateConf } from '@cni-ts/flannel/delegate-conf';
 import { loadSubnetEnv, type SubnetEnv } from '@cni-ts/flannel/subnet-env';
 import { DEFAULT_DATA_DIR, parseIpamConfig } from '@cni-ts/host-local/config';
 import type { RangeSet } from '@cni-ts/host-local/range';
+import { previousBootReservations } from '@cni-ts/host-local/previous-boot';
 import { NetworkDir } from '@cni-ts/host-local/store';
 import type { NetworkList, PluginConf } from '../conf/load.ts';
 import type { CachedAttachment, ResultCache } from '../runtime/cache.ts';
@@ -27,6 +28,8 @@ export interface ReservationEntry {
   ifName?: string;
   file: string;
   mtimeMs: number;
+  /** True when host-local recorded a boot id for it other than this boot's. */
+  previousBoot?: boolean;
 }
 
 /** One flannel saved delegate config: `<containerID>:<ifname>`, or the reference's `<containerID>`. */
@@ -102,36 +105,34 @@ export function ipamStore(list: NetworkList, plugin: PluginConf, defaults: State
   }
 }
 
-/** Every reservation file of a store directory (none when it does not exist). */
-export function readReservations(dir: string): ReservationEntry[] {
-  const store = new NetworkDir(dir);
-  let names: string[];
+/** The names in a directory; none when it does not exist (nothing was ever stored there). */
+function namesIn(dir: string): string[] {
   try {
-    names = readdirSync(dir);
+    return readdirSync(dir);
   } catch {
     return [];
   }
-  return names
+}
+
+/** Every reservation file of a store directory (none when it does not exist). */
+export function readReservations(dir: string): ReservationEntry[] {
+  const store = new NetworkDir(dir);
+  const earlier = new Set(previousBootReservations(dirname(dir), basename(dir)).reservations.map((r) => r.address));
+  return namesIn(dir)
     .filter((n) => parseIP(n) !== undefined)
     .sort()
     .flatMap((name) => {
       const file = join(dir, name);
       const r = store.readName(name);
       if (!r) return [];
-      const mtimeMs = statSync(file).mtimeMs;
-      return [r.kind === 'owner' ? { ip: name, containerId: r.owner.containerId, ...(r.owner.ifName && { ifName: r.owner.ifName }), file, mtimeMs } : { ip: name, file, mtimeMs }];
+      const common = { ip: name, file, mtimeMs: statSync(file).mtimeMs, ...(earlier.has(name) && { previousBoot: true }) };
+      return [r.kind === 'owner' ? { ...common, containerId: r.owner.containerId, ...(r.owner.ifName && { ifName: r.owner.ifName }) } : common];
     });
 }
 
 /** Flannel's saved delegate configs in its dataDir. */
 export function readSavedConfigs(dataDir: string): SavedConfigEntry[] {
-  let names: string[];
-  try {
-    names = readdirSync(dataDir);
-  } catch {
-    return [];
-  }
-  return names
+  return namesIn(dataDir)
     .filter((n) => !n.startsWith('.'))
     .sort()
     .map((name) => {

@@ -11,6 +11,13 @@ export interface Finding {
   fix?: string;
 }
 
+/** A file validate looked at, with the list it holds (the version is the one the list runs at). */
+export interface CheckedFile {
+  file: string;
+  network?: string;
+  cniVersion?: string;
+}
+
 /** Exit 0 when clean (info only), 1 with warnings, 2 with problems. */
 export function exitCode(findings: readonly Finding[]): number {
   if (findings.some((f) => f.severity === 'problem')) return 2;
@@ -20,12 +27,12 @@ export function exitCode(findings: readonly Finding[]): number {
 const LABEL: Record<Severity, string> = { problem: 'PROBLEM', warning: 'warning', info: 'info' };
 
 /** The findings for a person: grouped by file, in the order found, each with its fix. */
-export function formatText(files: readonly string[], findings: readonly Finding[]): string {
+export function formatText(files: readonly CheckedFile[], findings: readonly Finding[]): string {
   const lines: string[] = [];
-  for (const file of files) {
+  for (const { file, network, cniVersion } of files) {
     const own = findings.filter((f) => f.file === file);
     const worst = own.find((f) => f.severity === 'problem') ?? own.find((f) => f.severity === 'warning');
-    lines.push(`${worst ? LABEL[worst.severity].padEnd(8) : 'ok      '} ${file}`);
+    lines.push(`${worst ? LABEL[worst.severity].padEnd(8) : 'ok      '} ${file}${network ? ` (network "${network}", version ${cniVersion})` : ''}`);
     for (const f of own) lines.push(`  - ${LABEL[f.severity]}: ${f.message}${f.fix ? `\n    fix: ${f.fix}` : ''}`);
   }
   const counts = (['problem', 'warning'] as const).map((s) => `${findings.filter((f) => f.severity === s).length} ${s}(s)`);

@@ -10,11 +10,13 @@ export type Staleness = { proven: boolean; why: string } | undefined;
 
 /**
  * An attachment is live when the result cache has it, its netns still exists, and it was made
- * after the last boot. A netns gone, or a cache entry or reservation older than the boot, proves
+ * after the last boot (the boot id host-local records with a reservation; else the file's time
+ * against the boot time, for reservations made by the reference plugin). A netns gone, or a cache entry or reservation older than the boot, proves
  * it dead (no netns survives a reboot); no cache entry alone does not (another runtime may keep
  * its cache elsewhere).
  */
-export function staleness(node: Node, cached: CachedAttachment | undefined, madeMs: number | undefined): Staleness {
+export function staleness(node: Node, cached: CachedAttachment | undefined, madeMs: number | undefined, previousBoot = false): Staleness {
+  if (previousBoot) return { proven: true, why: 'made before the last boot (host-local recorded another boot id)' };
   if (madeMs !== undefined && node.bootTimeMs > 0 && madeMs < node.bootTimeMs) return { proven: true, why: 'made before the last boot' };
   if (!cached) return { proven: false, why: `no libcni cache entry in ${node.cache.dir}/results` };
   if (cached.netns && !node.netnsExists(cached.netns)) return { proven: true, why: `its netns ${cached.netns} is gone` };
@@ -39,7 +41,7 @@ export function checkIpam(node: Node): Finding[] {
       }
     }
     for (const r of state.reservations) {
-      const why = staleness(node, cachedFor(node, network, r.containerId, r.ifName), r.mtimeMs);
+      const why = staleness(node, cachedFor(node, network, r.containerId, r.ifName), r.mtimeMs, r.previousBoot);
       if (why) findings.push(staleReservation(network, r, why));
     }
     for (const a of state.attachments) {
