@@ -2,7 +2,7 @@
 // so that machine noise hits both alike, and print medians with ratios.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -329,5 +329,29 @@ export function asyncLifecycle({ conflist, binDir, node, capabilityArgs = () => 
     for (const p of [...conflist.plugins].reverse()) await call(p, 'DEL', { CNI_CONTAINERID: containerId, CNI_NETNS: netns }, result, capabilityArgs(i), cpu);
     for (const p of [...conflist.plugins].reverse()) await call(p, 'DEL', { CNI_CONTAINERID: containerId, CNI_NETNS: '' }, undefined, capabilityArgs(i), cpu);
     return { wall: Number(process.hrtime.bigint() - t0) / 1e6, cpu: cpu.total };
+  };
+}
+
+/**
+ * A kube-flannel node under `dir`: its subnet.env (FLANNEL_IPMASQ=true: flanneld masquerades,
+ * so the bridge gets no ipMasq), `flannel(label)` the flannel plugin's entry of kube-flannel's
+ * conflist, and `delegate(label)` what the reference flannel hands its delegate for it: the
+ * reference side's bridge + host-local entry. Each label gets its own state dirs.
+ */
+export function flannelNode(dir) {
+  const subnetFile = join(dir, 'subnet.env');
+  writeFileSync(subnetFile, 'FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=10.244.1.1/24\nFLANNEL_MTU=1450\nFLANNEL_IPMASQ=true\n');
+  return {
+    subnetFile,
+    flannel: (label) => ({ type: 'flannel', subnetFile, dataDir: join(dir, label, 'flannel'), ipam: { dataDir: join(dir, label, 'ipam') }, delegate: { hairpinMode: true, isDefaultGateway: true } }),
+    delegate: (label) => ({
+      type: 'bridge',
+      hairpinMode: true,
+      isDefaultGateway: true,
+      isGateway: true,
+      ipMasq: false,
+      mtu: 1450,
+      ipam: { type: 'host-local', dataDir: join(dir, label, 'ipam'), ranges: [[{ subnet: '10.244.1.0/24' }]], routes: [{ dst: '10.244.0.0/16' }] },
+    }),
   };
 }

@@ -9,8 +9,7 @@
 // netns, as containerd's RemovePodSandbox sends it), wall and CPU per verb, per plugin and per
 // lifecycle, beside the bare start of each side's executables (VERSION).
 import { join } from 'node:path';
-import { writeFileSync } from 'node:fs';
-import { DIST_BIN, benchScratch, lifecycles, versionCalls, median, podChain, referenceBinDir, report, secondDels } from './lib.mjs';
+import { DIST_BIN, benchScratch, flannelNode, lifecycles, versionCalls, median, podChain, referenceBinDir, report, secondDels } from './lib.mjs';
 
 const PODS = Number(process.env.BENCH_LIGHT_PODS ?? 30);
 /** Another build's plugin dir (e.g. main's dist/bin, copied aside): its kube-flannel rows beside ours. */
@@ -22,26 +21,8 @@ export default async function bench() {
   const { dir } = scratch;
   try {
     const goBin = referenceBinDir(dir);
-    const subnetFile = join(dir, 'subnet.env');
-    writeFileSync(subnetFile, 'FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=10.244.1.1/24\nFLANNEL_MTU=1450\nFLANNEL_IPMASQ=true\n');
+    const { flannel, delegate } = flannelNode(dir);
     const portmap = { type: 'portmap', capabilities: { portMappings: true } };
-    const flannel = (label) => ({
-      type: 'flannel',
-      subnetFile,
-      dataDir: join(dir, label, 'flannel'),
-      ipam: { dataDir: join(dir, label, 'ipam') },
-      delegate: { hairpinMode: true, isDefaultGateway: true },
-    });
-    // What flannel hands its delegate for this subnet.env (FLANNEL_IPMASQ=true: no ipMasq).
-    const delegate = (label) => ({
-      type: 'bridge',
-      hairpinMode: true,
-      isDefaultGateway: true,
-      isGateway: true,
-      ipMasq: false,
-      mtu: 1450,
-      ipam: { type: 'host-local', dataDir: join(dir, label, 'ipam'), ranges: [[{ subnet: '10.244.1.0/24' }]], routes: [{ dst: '10.244.0.0/16' }] },
-    });
     const plain = (label) => ({
       type: 'bridge',
       bridge: 'cni0',
