@@ -2,9 +2,8 @@
 // reference-equivalent chain: the Go bridge + host-local run with the delegate config flannel
 // would hand them (written out), then the Go portmap. ADD and DEL of each container are timed as
 // a whole chain, interleaved one by one. Every chain runs inside its own "node" namespace.
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DIST_BIN, REFERENCE_BIN, benchScratch, execPlugin, interleave, recordSync, report, samples } from './lib.mjs';
+import { DIST_BIN, REFERENCE_BIN, benchScratch, flannelNode, execPlugin, interleave, recordSync, report, samples } from './lib.mjs';
 
 const PODS = 40;
 const NET = 'cbr0';
@@ -13,8 +12,7 @@ export default async function bench() {
   const scratch = benchScratch('fb');
   const { dir, netns } = scratch;
   try {
-    const subnetFile = join(dir, 'subnet.env');
-    writeFileSync(subnetFile, 'FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=10.244.1.1/24\nFLANNEL_MTU=1450\nFLANNEL_IPMASQ=true\n');
+    const kubeFlannel = flannelNode(dir);
 
     /** first: the chain's first plugin and its config; everything runs in the contender's node. */
     const contender = (label, binDir, first) => {
@@ -33,7 +31,7 @@ export default async function bench() {
         runtimeConfig: { portMappings: [{ hostPort: 30000 + i, containerPort: 80, protocol: 'tcp' }] },
         prevResult: results[i],
       });
-      const firstConf = first.config(join(dir, label));
+      const firstConf = { cniVersion: '1.0.0', name: NET, ...first.config(label) };
       return {
         steps,
         add: (i) => {
@@ -47,33 +45,9 @@ export default async function bench() {
       };
     };
 
-    const ours = contender('ours', DIST_BIN, {
-      type: 'flannel',
-      config: (d) => ({
-        cniVersion: '1.0.0',
-        name: NET,
-        type: 'flannel',
-        subnetFile,
-        dataDir: join(d, 'flannel'),
-        ipam: { dataDir: join(d, 'ipam') },
-        delegate: { hairpinMode: true, isDefaultGateway: true },
-      }),
-    });
+    const ours = contender('ours', DIST_BIN, { type: 'flannel', config: kubeFlannel.flannel });
     // What the reference flannel hands its delegate for the same subnet.env and conflist.
-    const delegateConf = (d) => {
-      mkdirSync(d, { recursive: true });
-      return {
-        cniVersion: '1.0.0',
-        name: NET,
-        type: 'bridge',
-        hairpinMode: true,
-        isDefaultGateway: true,
-        isGateway: true,
-        ipMasq: false,
-        mtu: 1450,
-        ipam: { type: 'host-local', dataDir: join(d, 'ipam'), ranges: [[{ subnet: '10.244.1.0/24' }]], routes: [{ dst: '10.244.0.0/16' }] },
-      };
-    };
+    const delegateConf = kubeFlannel.delegate;
     const ref = contender('ref', REFERENCE_BIN, { type: 'bridge', config: delegateConf });
     // Our bridge given the delegate config directly: what flannel itself adds on top of it.
     const bridge = contender('bridge', DIST_BIN, { type: 'bridge', config: delegateConf });

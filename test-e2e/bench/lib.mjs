@@ -2,7 +2,7 @@
 // so that machine noise hits both alike, and print medians with ratios.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -267,9 +267,10 @@ export function podChain(scratch, label, { conflist, binDir, pods, capabilityArg
 /**
  * The runtime's lifecycle of one pod per round for every contender, interleaved: ADD, DEL with
  * the netns, DEL with an empty netns (containerd's RemovePodSandbox). Returns, per contender,
- * { add, del, delAgain, lifecycle } samples.
+ * { add, del, delAgain, lifecycle } samples. `calls` ({ name: fn }) run once per round in the
+ * same interleaving, e.g. the bare starts the verbs are compared with; their samples too.
  */
-export async function lifecycles(rounds, contenders) {
+export async function lifecycles(rounds, contenders, calls = {}) {
   const out = Object.fromEntries(Object.keys(contenders).map((n) => [n, { add: samples(), del: samples(), delAgain: samples() }]));
   const steps = Object.fromEntries(
     Object.entries(contenders).map(([n, c]) => [n, (i) => {
@@ -278,17 +279,17 @@ export async function lifecycles(rounds, contenders) {
       recordSync(out[n].delAgain, () => c.delAgain(i));
     }]),
   );
-  await interleave(rounds, steps);
+  const called = await interleave(rounds, { ...steps, ...calls });
   for (const o of Object.values(out)) o.lifecycle = sumSamples(o.add, o.del, o.delAgain);
+  for (const n of Object.keys(calls)) out[n] = called[n];
   return out;
 }
 
-/** Samples of our executable and a Go plugin answering VERSION in `node`, interleaved. */
-export async function bareStarts(rounds, node) {
+/** A VERSION call of our executable and of a Go plugin in `node`: the bare starts, for lifecycles(). */
+export function versionCalls(node) {
   const version = (binary) => () => execPlugin(binary, { CNI_COMMAND: 'VERSION' }, {}, node);
-  return interleave(rounds, { ours: version(join(DIST_BIN, 'bridge')), reference: version(join(REFERENCE_BIN, 'bridge')) });
+  return { oursVersion: version(join(DIST_BIN, 'bridge')), referenceVersion: version(join(REFERENCE_BIN, 'bridge')) };
 }
-
 /**
  * A plugin's DEL samples from lifecycles() hold each pod's two DELs in turn (with the netns, then
  * with it empty): the second of each pair, the one that finds nothing.
@@ -328,5 +329,29 @@ export function asyncLifecycle({ conflist, binDir, node, capabilityArgs = () => 
     for (const p of [...conflist.plugins].reverse()) await call(p, 'DEL', { CNI_CONTAINERID: containerId, CNI_NETNS: netns }, result, capabilityArgs(i), cpu);
     for (const p of [...conflist.plugins].reverse()) await call(p, 'DEL', { CNI_CONTAINERID: containerId, CNI_NETNS: '' }, undefined, capabilityArgs(i), cpu);
     return { wall: Number(process.hrtime.bigint() - t0) / 1e6, cpu: cpu.total };
+  };
+}
+
+/**
+ * A kube-flannel node under `dir`: its subnet.env (FLANNEL_IPMASQ=true: flanneld masquerades,
+ * so the bridge gets no ipMasq), `flannel(label)` the flannel plugin's entry of kube-flannel's
+ * conflist, and `delegate(label)` what the reference flannel hands its delegate for it: the
+ * reference side's bridge + host-local entry. Each label gets its own state dirs.
+ */
+export function flannelNode(dir) {
+  const subnetFile = join(dir, 'subnet.env');
+  writeFileSync(subnetFile, 'FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=10.244.1.1/24\nFLANNEL_MTU=1450\nFLANNEL_IPMASQ=true\n');
+  return {
+    subnetFile,
+    flannel: (label) => ({ type: 'flannel', subnetFile, dataDir: join(dir, label, 'flannel'), ipam: { dataDir: join(dir, label, 'ipam') }, delegate: { hairpinMode: true, isDefaultGateway: true } }),
+    delegate: (label) => ({
+      type: 'bridge',
+      hairpinMode: true,
+      isDefaultGateway: true,
+      isGateway: true,
+      ipMasq: false,
+      mtu: 1450,
+      ipam: { type: 'host-local', dataDir: join(dir, label, 'ipam'), ranges: [[{ subnet: '10.244.1.0/24' }]], routes: [{ dst: '10.244.0.0/16' }] },
+    }),
   };
 }

@@ -4,8 +4,7 @@
 // portmap(one tcp hostPort) on iptables, and the flannel chain with one hostPort. The second
 // DEL finds nothing left: its rows are the "repeated DEL" rows.
 import { join } from 'node:path';
-import { writeFileSync } from 'node:fs';
-import { DIST_BIN, benchScratch, bareStarts, lifecycles, podChain, referenceBinDir, report, secondDels } from './lib.mjs';
+import { DIST_BIN, benchScratch, flannelNode, lifecycles, versionCalls, podChain, referenceBinDir, report, secondDels } from './lib.mjs';
 
 const PODS = Number(process.env.BENCH_LIFECYCLE_PODS ?? 30);
 
@@ -14,8 +13,7 @@ export default async function bench() {
   const { dir } = scratch;
   try {
     const goBin = referenceBinDir(dir);
-    const subnetFile = join(dir, 'subnet.env');
-    writeFileSync(subnetFile, 'FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=10.244.1.1/24\nFLANNEL_MTU=1450\nFLANNEL_IPMASQ=true\n');
+    const { flannel, delegate } = flannelNode(dir);
     const portmap = { type: 'portmap', capabilities: { portMappings: true } };
     const hostPort = (i) => ({ portMappings: [{ hostPort: 21000 + i, containerPort: 80, protocol: 'tcp' }] });
     const bridge = (label) => ({
@@ -25,16 +23,6 @@ export default async function bench() {
       ipMasq: true,
       hairpinMode: true,
       ipam: { type: 'host-local', dataDir: join(dir, label, 'ipam'), ranges: [[{ subnet: '10.125.0.0/16' }]] },
-    });
-    const flannel = (label) => ({ type: 'flannel', subnetFile, dataDir: join(dir, label, 'flannel'), ipam: { dataDir: join(dir, label, 'ipam') }, delegate: { hairpinMode: true, isDefaultGateway: true } });
-    const delegate = (label) => ({
-      type: 'bridge',
-      hairpinMode: true,
-      isDefaultGateway: true,
-      isGateway: true,
-      ipMasq: false,
-      mtu: 1450,
-      ipam: { type: 'host-local', dataDir: join(dir, label, 'ipam'), ranges: [[{ subnet: '10.244.1.0/24' }]], routes: [{ dst: '10.244.0.0/16' }] },
     });
     const conflist = (first) => ({ cniVersion: '1.0.0', name: 'lcnet', plugins: [first, portmap] });
     const chain = (label, first, binDir) => podChain(scratch, label, { conflist: conflist(first(label)), binDir, pods: PODS, capabilityArgs: hostPort });
@@ -50,8 +38,8 @@ export default async function bench() {
       c.delAgain(PODS - 1);
       for (const s of Object.values(c.steps)) s.wall.length = s.cpu.length = 0;
     }
-    const starts = await bareStarts(PODS, contenders.ours.node);
-    const runs = await lifecycles(PODS - 1, contenders);
+    const runs = await lifecycles(PODS - 1, contenders, versionCalls(contenders.ours.node));
+    const starts = { ours: runs.oursVersion, reference: runs.referenceVersion };
     for (const [name, key, first] of [
       ['bridge(isGateway, ipMasq, hairpinMode) + host-local + portmap(one hostPort), iptables', 'ours', 'bridge'],
       ['flannel chain: flannel -> bridge + host-local, then portmap(one hostPort)', 'flannelOurs', 'flannel'],

@@ -9,8 +9,7 @@
 // netns, as containerd's RemovePodSandbox sends it), wall and CPU per verb, per plugin and per
 // lifecycle, beside the bare start of each side's executables (VERSION).
 import { join } from 'node:path';
-import { writeFileSync } from 'node:fs';
-import { DIST_BIN, benchScratch, bareStarts, lifecycles, median, podChain, referenceBinDir, report, secondDels } from './lib.mjs';
+import { DIST_BIN, benchScratch, flannelNode, lifecycles, versionCalls, median, podChain, referenceBinDir, report, secondDels } from './lib.mjs';
 
 const PODS = Number(process.env.BENCH_LIGHT_PODS ?? 30);
 /** Another build's plugin dir (e.g. main's dist/bin, copied aside): its kube-flannel rows beside ours. */
@@ -22,26 +21,8 @@ export default async function bench() {
   const { dir } = scratch;
   try {
     const goBin = referenceBinDir(dir);
-    const subnetFile = join(dir, 'subnet.env');
-    writeFileSync(subnetFile, 'FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=10.244.1.1/24\nFLANNEL_MTU=1450\nFLANNEL_IPMASQ=true\n');
+    const { flannel, delegate } = flannelNode(dir);
     const portmap = { type: 'portmap', capabilities: { portMappings: true } };
-    const flannel = (label) => ({
-      type: 'flannel',
-      subnetFile,
-      dataDir: join(dir, label, 'flannel'),
-      ipam: { dataDir: join(dir, label, 'ipam') },
-      delegate: { hairpinMode: true, isDefaultGateway: true },
-    });
-    // What flannel hands its delegate for this subnet.env (FLANNEL_IPMASQ=true: no ipMasq).
-    const delegate = (label) => ({
-      type: 'bridge',
-      hairpinMode: true,
-      isDefaultGateway: true,
-      isGateway: true,
-      ipMasq: false,
-      mtu: 1450,
-      ipam: { type: 'host-local', dataDir: join(dir, label, 'ipam'), ranges: [[{ subnet: '10.244.1.0/24' }]], routes: [{ dst: '10.244.0.0/16' }] },
-    });
     const plain = (label) => ({
       type: 'bridge',
       bridge: 'cni0',
@@ -64,13 +45,13 @@ export default async function bench() {
       c.delAgain(PODS - 1);
       for (const s of Object.values(c.steps)) s.wall.length = s.cpu.length = 0;
     }
-    const starts = await bareStarts(PODS, contenders.flannelOurs.node);
-    const runs = await lifecycles(PODS - 1, contenders);
+    const runs = await lifecycles(PODS - 1, contenders, versionCalls(contenders.flannelOurs.node));
+    const starts = { ours: runs.oursVersion, reference: runs.referenceVersion };
     const twoStarts = { wall: 2 * median(starts.ours.wall), cpu: 2 * median(starts.ours.cpu) };
     const nearStarts = (goal) => ['wall', 'cpu'].map((on) => ({ goal: `${goal} (${on})`, on, overMs: 4, baseline: twoStarts[on] }));
     const nothingFound = (goal) => [{ goal, on: 'cpu', max: 1.3 }];
 
-    report(`bare start through the same driver, ${PODS} rounds: one VERSION call (ours: the multi-call executable; reference: Go bridge)`, [
+    report(`bare start through the same driver, ${PODS - 1} rounds interleaved with the lifecycles: one VERSION call (ours: the multi-call executable; reference: Go bridge)`, [
       { what: 'VERSION', ours: starts.ours, reference: starts.reference },
     ]);
     for (const [name, ours, ref, first] of [

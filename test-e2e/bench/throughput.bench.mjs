@@ -5,8 +5,7 @@
 // host-local (ipMasq) + portmap with one hostPort per pod, and the kube-flannel light path
 // (flannel -> bridge without ipMasq, portmap without mappings).
 import { join } from 'node:path';
-import { writeFileSync } from 'node:fs';
-import { DIST_BIN, addTarget, asyncLifecycle, benchScratch, median, percentile, referenceBinDir } from './lib.mjs';
+import { DIST_BIN, addTarget, asyncLifecycle, benchScratch, flannelNode, median, percentile, referenceBinDir } from './lib.mjs';
 
 const SECONDS = Number(process.env.BENCH_THROUGHPUT_SECONDS ?? 60);
 const STREAMS = [4, 8];
@@ -28,8 +27,7 @@ export default async function bench() {
   const { dir, netns } = scratch;
   try {
     const goBin = referenceBinDir(dir);
-    const subnetFile = join(dir, 'subnet.env');
-    writeFileSync(subnetFile, 'FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=10.244.1.1/24\nFLANNEL_MTU=1450\nFLANNEL_IPMASQ=true\n');
+    const kubeFlannel = flannelNode(dir);
     const portmap = { type: 'portmap', capabilities: { portMappings: true } };
     const chains = {
       'bridge + host-local (ipMasq) + portmap (one hostPort)': {
@@ -40,11 +38,8 @@ export default async function bench() {
       },
       'kube-flannel light path (no ipMasq, no hostPort)': {
         heavy: false,
-        first: (label) => ({ type: 'flannel', subnetFile, dataDir: join(dir, label, 'flannel'), ipam: { dataDir: join(dir, label, 'ipam') }, delegate: { hairpinMode: true, isDefaultGateway: true } }),
-        reference: (label) => ({
-          type: 'bridge', hairpinMode: true, isDefaultGateway: true, isGateway: true, ipMasq: false, mtu: 1450,
-          ipam: { type: 'host-local', dataDir: join(dir, label, 'ipam'), ranges: [[{ subnet: '10.244.1.0/24' }]], routes: [{ dst: '10.244.0.0/16' }] },
-        }),
+        first: kubeFlannel.flannel,
+        reference: kubeFlannel.delegate,
         capabilityArgs: () => ({}),
       },
     };

@@ -25,7 +25,7 @@ describe.each<Backend>(['iptables-nft', 'iptables-legacy', 'nftables'])('DEL on 
   let bridge: string;
 
   beforeEach(() => {
-    ns = new NetnsFixture('pf');
+    ns = new NetnsFixture('pfqd');
     node = ns.path(ns.create('node'));
     pod = ns.path(ns.create('pod'));
     bridge = `${ns.prefix.slice(0, 11)}b`;

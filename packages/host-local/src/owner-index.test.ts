@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -81,6 +81,23 @@ describe('OwnerIndex', () => {
     new OwnerIndex(dataDir, 'n', net).seal();
     expect(existsSync(stampFile())).toBe(false);
     expect(fresh().lookup('c1', 'eth0')).toEqual(['10.0.0.2']);
+  });
+
+  it('writes nothing when opened intact and left unchanged (a DEL that finds nothing)', () => {
+    const a = fresh();
+    a.add({ containerId: 'c1', ifName: 'eth0' }, '10.0.0.2');
+    a.seal();
+    // Marked: a write of the stamp or of the directory's times would show.
+    utimesSync(stampFile(), 1000, 1000);
+    const stamp = readFileSync(stampFile(), 'utf8');
+    const dirTimes = statSync(net.path).mtimeMs;
+    const b = fresh();
+    expect(b.lookup('c2', 'eth0')).toEqual([]);
+    b.seal();
+    expect(statSync(stampFile()).mtimeMs).toBe(1000_000);
+    expect(readFileSync(stampFile(), 'utf8')).toBe(stamp);
+    expect(statSync(net.path).mtimeMs).toBe(dirTimes);
+    expect(fresh().lookup('c1', 'eth0')).toEqual(['10.0.0.2']); // and the index is still trusted
   });
 
   it('writes owners as one token', () => {

@@ -104,10 +104,12 @@ export class OwnerIndex {
    * Write what changed, then record the network directory's state as the one this index
    * describes. Any failure leaves no stamp, so the next call rebuilds. An index never opened
    * or replaced (a GC that failed before its replacement) stamps nothing: the file on disk may
-   * be stale, and the stamp left as it was still tells whether the directory changed.
+   * be stale, and the stamp left as it was still tells whether the directory changed. An index
+   * opened intact and left unchanged writes nothing.
    */
   seal(): void {
-    if (!this.known) return;
+    // Nothing changed (a DEL that found nothing, a read): the stamp on disk still holds.
+    if (!this.known || (!this.rewrite && !this.appended)) return;
     try {
       if (this.rewrite) writeFileNoFollow(this.path, this.text);
       else if (this.appended) writeFileNoFollow(this.path, this.appended, { append: true });
