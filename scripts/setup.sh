@@ -10,8 +10,9 @@ export DEBIAN_FRONTEND=noninteractive
 # and clients inside test namespaces, the podman rootfs and the containerd images. podman, containerd
 # and runc: the real-runtime e2e (containerd's CRI as the kubelet drives it; the tests and
 # `cnictl lab up --runtime containerd` start private instances, never the packaged service).
+# qemu-user + libc6-arm64-cross: the linux-arm64 release's tests on an x86_64 machine.
 packages=(iproute2 iptables nftables conntrack kmod procps iputils-ping util-linux busybox-static
-  containernetworking-plugins podman containerd runc curl shellcheck yamllint)
+  containernetworking-plugins podman containerd runc curl shellcheck yamllint qemu-user libc6-arm64-cross)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ "${#missing[@]}" -gt 0 ]; then

@@ -122,7 +122,7 @@ describe.each(CASES)('lab with %s, %s: 3 nodes, 10 pods', (_who, _stack, dualSta
     }
     for (const node of state.plan.nodes) {
       const d = nodeDirs(stateDir, node.name);
-      expect(existsSync(d.dataDir) ? readdirSync(d.dataDir).filter((f) => f !== '.lock') : [], `${node.name} flannel dataDir`).toEqual([]);
+      expect(existsSync(d.dataDir) ? readdirSync(d.dataDir) : [], `${node.name} flannel dataDir`).toEqual([]);
       const ipam = join(d.ipamDir, 'cbr0');
       const reserved = existsSync(ipam) ? readdirSync(ipam).filter((f) => f !== 'lock' && !f.startsWith('last_reserved_ip')) : [];
       expect(reserved, `${node.name} host-local reservations`).toEqual([]);

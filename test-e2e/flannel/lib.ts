@@ -84,9 +84,8 @@ export class FlannelNode {
     return existsSync(dir) ? readdirSync(dir).filter((f) => f !== 'lock' && !f.startsWith('last_reserved_ip')) : [];
   }
 
-  /** The saved configs (and any temp files), without the dataDir's `.lock`. */
   savedFiles(): string[] {
-    return existsSync(this.dataDir) ? readdirSync(this.dataDir).filter((f) => f !== '.lock').sort() : [];
+    return existsSync(this.dataDir) ? readdirSync(this.dataDir).sort() : [];
   }
 
   cleanup(): void {

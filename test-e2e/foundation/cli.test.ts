@@ -4,28 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DIST_BIN, REPO_ROOT } from '../lib/exec.ts';
-import { aboutLine, ADD_ENV, BUILT_AS, config, exec, NODE_BUNDLE, parseError, PLUGINS, STANDALONE, SUPPORTED } from './run.ts';
-
-/** Calls the dispatcher refuses before any plugin code runs, with the code and the words that name the fault. */
-const BAD_INPUT: Array<{ what: string; env?: Record<string, string | undefined>; stdin?: string; code: number; msg: RegExp }> = [
-  { what: 'malformed JSON on stdin', stdin: '{"cniVersion":', code: 6, msg: /error parsing network configuration from stdin/ },
-  { what: 'empty stdin', stdin: '', code: 6, msg: /error parsing network configuration from stdin/ },
-  { what: 'a JSON list on stdin', stdin: '[1]', code: 6, msg: /network configuration on stdin must be a JSON object/ },
-  { what: 'missing CNI_NETNS', env: { CNI_NETNS: undefined }, code: 4, msg: /required env variables \[CNI_NETNS\] missing/ },
-  { what: 'missing CNI_CONTAINERID and CNI_PATH', env: { CNI_CONTAINERID: undefined, CNI_PATH: undefined }, code: 4, msg: /\[CNI_CONTAINERID,CNI_PATH\] missing/ },
-  { what: 'a bad container id', env: { CNI_CONTAINERID: '../escape' }, code: 4, msg: /invalid CNI_CONTAINERID "..\/escape"/ },
-  { what: 'an ifname of 16 characters', env: { CNI_IFNAME: 'a'.repeat(16) }, code: 4, msg: /invalid CNI_IFNAME "a{16}": is longer than 15 characters/ },
-  { what: 'an ifname with a slash', env: { CNI_IFNAME: 'eth/0' }, code: 4, msg: /invalid CNI_IFNAME "eth\/0"/ },
-  { what: 'a network name that escapes a directory', stdin: config({ name: '../../etc' }), code: 7, msg: /invalid network name "..\/..\/etc"/ },
-  { what: 'no network name', stdin: config({ name: undefined }), code: 7, msg: /missing network name/ },
-  { what: 'an unsupported cniVersion', stdin: config({ cniVersion: '2.0.0' }), code: 1, msg: /cniVersion "2.0.0" is not supported/ },
-  { what: 'CHECK at 0.3.1', env: { CNI_COMMAND: 'CHECK' }, stdin: config({ cniVersion: '0.3.1' }), code: 1, msg: /does not allow CHECK: cniVersion is "0.3.1"/ },
-  { what: 'GC at 1.0.0', env: { CNI_COMMAND: 'GC' }, stdin: config({ cniVersion: '1.0.0' }), code: 1, msg: /does not allow GC: cniVersion is "1.0.0"/ },
-  { what: 'STATUS at 1.0.0', env: { CNI_COMMAND: 'STATUS' }, stdin: config({ cniVersion: '1.0.0' }), code: 1, msg: /does not allow STATUS: cniVersion is "1.0.0"/ },
-  { what: 'an unknown CNI_COMMAND', env: { CNI_COMMAND: 'UPDATE' }, code: 4, msg: /unknown CNI_COMMAND: UPDATE/ },
-  { what: "ADD into the plugin's own netns", env: { CNI_NETNS: '/proc/self/ns/net' }, code: 8, msg: /CNI_NETNS "\/proc\/self\/ns\/net" is the plugin's own network namespace/ },
-  { what: "DEL in the plugin's own netns", env: { CNI_COMMAND: 'DEL', CNI_NETNS: '/proc/self/ns/net' }, code: 8, msg: /plugin's own network namespace/ },
-];
+import { aboutLine, ADD_ENV, BAD_INPUT, BUILT_AS, config, exec, NODE_BUNDLE, parseError, PLUGINS, STANDALONE, SUPPORTED } from './run.ts';
 
 for (const launcher of [STANDALONE, NODE_BUNDLE]) {
   describe(`${launcher.label}`, () => {

@@ -17,6 +17,11 @@ describe('input no plugin may choke on: one JSON error, never a stack overflow',
       expect(r.stderr).toBe('');
     });
 
+    it(`${plugin}: an interface name that would end an nft command (";") is code 4`, () => {
+      const r = exec(STANDALONE.argv(plugin), { ...ADD_ENV, CNI_IFNAME: 'e;flush' }, JSON.stringify({ cniVersion: '1.1.0', name: 'ctscf', type: plugin }));
+      expect(parseError(r)).toMatchObject({ code: 4, msg: expect.stringContaining('invalid CNI_IFNAME "e;flush": contains a character an nft or iptables-restore script treats specially') });
+    });
+
     it(`${plugin}: a 10,000-character container id is code 4, without echoing it`, () => {
       const r = exec(STANDALONE.argv(plugin), { ...ADD_ENV, CNI_CONTAINERID: 'a'.repeat(10_000) }, JSON.stringify({ cniVersion: '1.1.0', name: 'ctscf', type: plugin }));
       expect(parseError(r)).toMatchObject({ code: 4, msg: 'invalid CNI_CONTAINERID: 10000 characters, at most 220 (it is part of state file names)' });

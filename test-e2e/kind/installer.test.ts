@@ -27,9 +27,10 @@ describe('the installer init container, run against dist/bin', () => {
   });
   afterAll(() => rmSync(host, { recursive: true, force: true }));
 
-  it('puts flannel, bridge, host-local, portmap and loopback in the node dir, each answering VERSION', () => {
+  it('puts flannel, bridge, host-local, portmap and loopback in the node dir, each answering VERSION, and cnictl', () => {
     const r = run(asOnThisMachine(command));
     expect(r.code, r.stderr).toBe(0);
+    expect(run([join(nodeBin(), 'cnictl'), 'version']).stdout).toMatch(/^cnictl \S+ \(cni-ts\)/);
     for (const plugin of ['flannel', 'bridge', 'host-local', 'portmap', 'loopback']) {
       expect(statSync(join(nodeBin(), plugin)).mode & 0o111).not.toBe(0);
       const v = runPlugin(join(nodeBin(), plugin), { command: 'VERSION', config: { cniVersion: '1.0.0' } });

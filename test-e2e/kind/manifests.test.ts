@@ -5,7 +5,8 @@ import { appliedObjects, daemonSetPodSpec, flannelManifest, hostPathOf, KIND_DIR
 import { loadYamlDocuments, objectProblems, parseYamlDocuments } from './lib/manifests.ts';
 
 const INSTALL_IMAGE = 'cni-ts-install:dev';
-const INSTALL_COMMAND = ['/opt/cni-ts/bin/cnictl', 'install', '--dir', '/host/opt/cni/bin'];
+// Every plugin the node's conflists use, and cnictl, for `cnictl doctor` on the node.
+const INSTALL_COMMAND = ['/opt/cni-ts/bin/cnictl', 'install', '--dir', '/host/opt/cni/bin', 'bridge', 'host-local', 'portmap', 'flannel', 'loopback', 'cnictl'];
 
 const flannelObjects = () => parseYamlDocuments(flannelManifest(true));
 const configMapData = () => flannelObjects().find((o) => o.kind === 'ConfigMap')!.data as Record<string, string>;
@@ -83,5 +84,14 @@ describe('kind manifests, validated offline', () => {
     const linked = /for name in ([^;]+);/.exec(dockerfile)![1]!.split(' ');
     // The conflist's programs, and loopback, which containerd runs for every pod.
     expect(linked).toEqual(expect.arrayContaining(['cnictl', 'flannel', 'bridge', 'host-local', 'portmap', 'loopback']));
+  });
+
+  it("the Dockerfile takes the executable of the image's architecture, and keeps it at /flannel as flannel's image does", () => {
+    const dockerfile = text('Dockerfile');
+    expect(dockerfile).toMatch(/^ARG TARGETARCH$/m);
+    expect(dockerfile).toMatch(/^COPY cni-ts-linux-\$\{TARGETARCH\} \/opt\/cni-ts\/bin\/cni-ts$/m);
+    expect(dockerfile).toMatch(/ln \/opt\/cni-ts\/bin\/cni-ts \/flannel$/m);
+    // build-image.sh stages the files under the names the COPY line takes.
+    expect(text('build-image.sh').match(/"\$context\/cni-ts-linux-\$arch"/g)).toHaveLength(2);
   });
 });

@@ -31,8 +31,17 @@ export const esbuildOptions = {
   legalComments: 'none',
   minifySyntax: true,
   plugins: [lazyBuiltins],
-  // packages/core/src/build-version.ts
-  define: { CNI_TS_BUILD_VERSION: JSON.stringify(buildVersion(root)) },
+  // The bundle names each module by its path from here: the same wherever the build is started.
+  absWorkingDir: root,
+  define: {
+    // packages/core/src/build-version.ts
+    CNI_TS_BUILD_VERSION: JSON.stringify(buildVersion(root)),
+    // A bundled library's `__dirname` (grpc-js's proto directory) would otherwise be where the
+    // bundle lay at compile time (a temporary directory for a release): Bun bakes that into the
+    // executable, and no two releases would be the same bytes. No such files lie beside an
+    // executable or a bundle anyway.
+    __dirname: JSON.stringify('/cni-ts'),
+  },
 };
 
 /**

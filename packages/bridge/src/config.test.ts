@@ -48,6 +48,7 @@ describe('bridge config', () => {
     [{ hairpinMode: 1 }, 'hairpinMode: '],
     [{ bridge: 42 }, 'bridge: '],
     [{ bridge: 'a-name-longer-than-15' }, 'bridge: '],
+    [{ bridge: 'br;flush' }, 'bridge: must be a link name'],
     [{ mtu: 20 }, 'mtu: '],
     [{ mtu: 1.5 }, 'mtu: '],
     [{ vlan: 4095 }, 'vlan: '],

@@ -32,13 +32,13 @@ export interface BridgeConfig {
   dns: DNS | undefined;
 }
 
-/** A Linux link name: 1-15 characters, no "/", ":" or whitespace, not "." or "..". */
-const LINK_NAME = /^(?!\.\.?$)[^/:\s]{1,15}$/;
+/** A link name as validateIfName allows it: 1-15 characters, none of "/", ":", whitespace or script specials, not "." or "..". */
+const LINK_NAME = /^(?!\.\.?$)[^/:\s;#"'\\{}$\x00-\x1f\x7f]{1,15}$/;
 const vlanId = (doc: string) => integerField(1, 4094, doc);
 
 /** bridge's own keys (on top of every config's): what the parser reads and schemas/bridge.schema.json says. */
 export const BRIDGE_FIELDS = {
-  bridge: stringField('The bridge to create or use (default "cni0").', { pattern: LINK_NAME, patternName: 'a link name (1-15 characters, no "/", ":" or whitespace)' }),
+  bridge: stringField('The bridge to create or use (default "cni0").', { pattern: LINK_NAME, patternName: 'a link name (1-15 characters, no "/", ":", whitespace, ; # quotes \\ { } $)' }),
   isGateway: booleanField('Give the bridge the gateway address of each range and route through it.'),
   isDefaultGateway: booleanField('Like isGateway, and add a default route in the container through the bridge.'),
   forceAddress: booleanField('Replace an address of the same family the bridge already has.'),

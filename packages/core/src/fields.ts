@@ -196,8 +196,8 @@ export function closest(key: string, known: readonly string[]): string | undefin
   return best;
 }
 
-/** Edits between two keys: insertions, deletions, substitutions and swaps of neighbours ("mut"/"mtu"). */
-function editDistance(a: string, b: string): number {
+/** Edits between two words: insertions, deletions, substitutions and swaps of neighbours ("mut"/"mtu"). */
+export function editDistance(a: string, b: string): number {
   const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {

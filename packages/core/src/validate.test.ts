@@ -51,6 +51,9 @@ describe('validateIfName', () => {
     expect(() => validateIfName('')).toThrowError('invalid CNI_IFNAME "": is empty');
     expect(() => validateIfName('x'.repeat(16))).toThrowError(/is longer than 15 characters/);
     expect(() => validateIfName('..')).toThrowError(/is "." or ".."/);
+    for (const bad of ['e;flush', 'eth#0', 'e"0', "e'0", 'e\\0', 'e{0}', 'e$0', 'e\x010']) {
+      expect(() => validateIfName(bad)).toThrowError(/treats specially/);
+    }
     expect(() => validateIfName('eth0:1')).toThrowError(/contains "\/", ":" or whitespace/);
   });
 });

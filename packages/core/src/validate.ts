@@ -27,7 +27,13 @@ export function validateNetworkName(name: unknown): string {
   return name;
 }
 
-/** The kernel's limits on a link name (IFNAMSIZ - 1, no path or alias separators). */
+/**
+ * Characters the kernel allows in a link name but that end a command, start a comment or quote in
+ * the nft and iptables-restore scripts the plugins write (chain names carry the interface name).
+ */
+const SCRIPT_SPECIAL = /[;#"'\\{}$\x00-\x1f\x7f]/;
+
+/** The kernel's limits on a link name (IFNAMSIZ - 1, no path or alias separators), and SCRIPT_SPECIAL. */
 export function validateIfName(name: string): void {
   const why =
     name === ''
@@ -38,6 +44,8 @@ export function validateIfName(name: string): void {
           ? 'is "." or ".."'
           : /[/:\s]/.test(name)
             ? 'contains "/", ":" or whitespace'
-            : '';
+            : SCRIPT_SPECIAL.test(name)
+              ? 'contains a character an nft or iptables-restore script treats specially (; # " \' \\ { } $ or a control character)'
+              : '';
   if (why) throw new CniError(ErrorCode.InvalidEnvironment, `invalid CNI_IFNAME "${name}": ${why}`);
 }

@@ -61,7 +61,7 @@ describe('SavedConfStore', () => {
     mkdirSync(join(dir, 'flannel', 'c2:eth0'));
     writeFileSync(join(dir, 'flannel', 'c2:eth0', 'f'), '');
     store.remove([join(dir, 'flannel', 'c1:eth0'), join(dir, 'flannel', 'c2:eth0')]);
-    expect(names()).toEqual(['.lock', 'c2:eth0', 'x:eth0']);
+    expect(names()).toEqual(['c2:eth0', 'x:eth0']);
     expect(logged.join('')).toContain('c2:eth0 is a directory that is not empty');
   });
 
@@ -69,10 +69,10 @@ describe('SavedConfStore', () => {
     await store.save('c1', 'eth0', '{}');
     for (const n of ['c1:eth0.tmp-12-abc', 'c1:eth0.tmp-13-def', 'c1:eth1.tmp-12-abc', 'c10:eth0.tmp-1-a']) writeFileSync(join(dir, 'flannel', n), '');
     await store.removeTemps('c1', 'eth0');
-    expect(names()).toEqual(['.lock', 'c10:eth0.tmp-1-a', 'c1:eth0', 'c1:eth1.tmp-12-abc']);
+    expect(names()).toEqual(['c10:eth0.tmp-1-a', 'c1:eth0', 'c1:eth1.tmp-12-abc']);
   });
 
-  it('sweep keeps valid attachments and the lock, drops the rest, legacy files by container id', async () => {
+  it('sweep keeps valid attachments, drops the rest, legacy files by container id', async () => {
     await store.save('keep', 'eth0', '{}');
     await store.save('keep', 'eth1', '{}');
     await store.save('gone', 'eth0', '{}');
@@ -81,7 +81,7 @@ describe('SavedConfStore', () => {
     writeFileSync(join(dir, 'flannel', 'keep:eth0.tmp-123-abc'), '');
     const removed = await store.sweep([{ containerID: 'keep', ifname: 'eth0' }]);
     expect(removed.sort()).toEqual(['gone:eth0', 'keep:eth0.tmp-123-abc', 'keep:eth1', 'legacygone']);
-    expect(names()).toEqual(['.lock', 'keep', 'keep:eth0']);
+    expect(names()).toEqual(['keep', 'keep:eth0']);
   });
 
   it('remove and sweep tolerate what is already gone', async () => {
@@ -104,6 +104,6 @@ describe('SavedConfStore.save failures', () => {
     mkdirSync(join(dir, 'flannel', 'c1:eth0'));
     writeFileSync(join(dir, 'flannel', 'c1:eth0', 'f'), '');
     await expect(store.save('c1', 'eth0', '{}')).rejects.toMatchObject({ code: 5 });
-    expect(names()).toEqual(['.lock', 'c1:eth0', 'x:eth0']);
+    expect(names()).toEqual(['c1:eth0', 'x:eth0']);
   });
 });

@@ -10,14 +10,6 @@ export type SavedLookup =
   | { state: 'corrupt'; reason: string; files: string[] };
 
 /**
- * The dataDir's lock: held while a saved config is written (temp file, rename) and while GC
- * sweeps, so a sweep never takes the temp file an ADD is about to rename, and every temp file a
- * sweep sees belongs to a writer that died. A container ID starts with a letter or digit, so
- * this name is never an attachment's.
- */
-const LOCK_FILE = '.lock';
-
-/**
  * The delegate configs saved at ADD so that DEL can undo exactly what ADD did, even after
  * subnet.env changed. Files are `<dataDir>/<containerID>:<ifname>` (a container ID never holds a
  * ":", so the name splits back unambiguously); the reference's `<dataDir>/<containerID>` files,
@@ -119,19 +111,23 @@ export class SavedConfStore {
     });
   }
 
-  /** The names in dataDir that can be attachments' (not the lock, nothing starting with a dot). */
   private names(): string[] {
     try {
-      return readdirSync(this.dataDir).filter((n) => !n.startsWith('.'));
+      return readdirSync(this.dataDir);
     } catch {
       return [];
     }
   }
 
-  /** Run `fn` holding the dataDir's lock; with no dataDir there is nothing to exclude. */
+  /**
+   * Run `fn` holding a flock(2) on the dataDir itself (no lock file among the saved configs): held
+   * while a saved config is written (temp file, rename) and while GC sweeps, so a sweep never
+   * takes the temp file an ADD is about to rename, and every temp file a sweep sees belongs to a
+   * writer that died. With no dataDir there is nothing to exclude.
+   */
   private async locked<T>(fn: () => T): Promise<T> {
     if (!existsSync(this.dataDir)) return fn();
-    const lock = await lockFile(join(this.dataDir, LOCK_FILE), { noFollow: true });
+    const lock = await lockFile(this.dataDir);
     try {
       return fn();
     } finally {

@@ -1,3 +1,5 @@
+import { editDistance } from '@cni-ts/core';
+
 /**
  * Every command's usage, in one place: `cnictl <command> --help`, `cnictl help [command]`, the
  * overview and the bash completion all read it, so no command has to touch the router.
@@ -189,19 +191,6 @@ export function didYouMean(word: string, candidates: readonly string[]): string 
     if (!best || d < best.d) best = { name, d };
   }
   return best && best.d > 0 && best.d <= Math.max(1, Math.floor(word.length / 3)) ? best.name : undefined;
-}
-
-/** Levenshtein distance, with transpositions counted as one edit. */
-export function editDistance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
-    }
-  }
-  return d[a.length]![b.length]!;
 }
 
 /** The message for a command that does not exist, with the one most likely meant. */

@@ -5,11 +5,11 @@ import { DEFAULT_SUBNET_FILE, parseFlannelConf } from '@cni-ts/flannel/config';
 import { loadSubnetEnv } from '@cni-ts/flannel/subnet-env';
 import { parseIpamConfig } from '@cni-ts/host-local/config';
 import type { NetworkList, PluginConf } from '../conf/load.ts';
+import { PLUGIN_NAMES } from '../install/install.ts';
 import type { PluginInvoker } from '../runtime/invoke.ts';
 import { probeVersions } from '../runtime/probe.ts';
 import type { Finding } from './findings.ts';
 import { checkPlugin } from './plugin-config.ts';
-import { OUR_PLUGINS } from './plugins.ts';
 
 /** A bridge a list puts its pods on, and the subnets it gives it. */
 export interface BridgeUse {
@@ -28,7 +28,7 @@ export interface PluginCheck {
 }
 
 const installFix = (type: string, path: readonly string[]): string =>
-  OUR_PLUGINS[type] ? `cnictl install --dir ${path[0]} ${type}` : `install the "${type}" plugin into ${path[0]} (it is not part of cni-ts: the reference plugins or your network's installer provide it)`;
+  (PLUGIN_NAMES as readonly string[]).includes(type) ? `cnictl install --dir ${path[0]} ${type}` : `install the "${type}" plugin into ${path[0]} (it is not part of cni-ts: the reference plugins or your network's installer provide it)`;
 
 /**
  * Each plugin of the list against the node: its executable in CNI_PATH answering VERSION with
