@@ -30,13 +30,17 @@ describe('input no plugin may choke on: one JSON error, never a stack overflow',
   }
 });
 
-// Refusals that must come before anything is made: each runs ADD into a real namespace with a
-// private state dir, and afterwards the namespace holds only its loopback and the dir is empty.
+// Refusals that must come before anything is made: each runs ADD from a private node namespace
+// into a pod namespace with a private state dir, and afterwards both namespaces hold only their
+// loopback (no bridge on the node, no veth in the pod) and the dir is empty.
 describe('bad config values are refused before any side effect', () => {
   const ns = new NetnsFixture('cf');
+  let node: string;
   let pod: string;
   let dataDir: string;
+  const linksIn = (path: string): string[] => ns.exec(path.split('/').pop()!, ['ip', '-o', 'link', 'show']).trim().split('\n');
   beforeAll(() => {
+    node = ns.path(ns.create('node'));
     pod = ns.path(ns.create('pod'));
     dataDir = mkdtempSync(join(tmpdir(), 'ctscf-state-'));
   });
@@ -67,12 +71,14 @@ describe('bad config values are refused before any side effect', () => {
 
   for (const [what, plugin, config, cniArgs, code, msg] of cases) {
     it(`${what}: code ${code} naming the field, nothing made`, () => {
-      const r = exec(STANDALONE.argv(plugin), { ...ADD_ENV, CNI_NETNS: pod, CNI_CONTAINERID: 'ctscf-1', CNI_ARGS: cniArgs }, JSON.stringify(config));
+      const argv = ['nsenter', `--net=${node}`, '--', ...STANDALONE.argv(plugin)];
+      const r = exec(argv, { ...ADD_ENV, CNI_NETNS: pod, CNI_CONTAINERID: 'ctscf-1', CNI_ARGS: cniArgs }, JSON.stringify(config));
       const err = parseError(r);
       expect(err.code).toBe(code);
       expect(err.msg).toMatch(msg);
       expect(r.stderr).toBe('');
-      expect(ns.exec(pod.split('/').pop()!, ['ip', '-o', 'link', 'show']).trim().split('\n')).toHaveLength(1);
+      expect(linksIn(node)).toHaveLength(1);
+      expect(linksIn(pod)).toHaveLength(1);
       expect(readdirSync(dataDir)).toEqual([]);
     });
   }
