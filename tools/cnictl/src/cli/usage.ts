@@ -102,10 +102,14 @@ export const COMMANDS: Readonly<Record<string, CommandHelp>> = {
     example: 'cnictl sysdump -o /tmp/node1.tar.gz',
   },
   install: {
-    usage: 'install --dir DIR [--from DIR] [plugin...]',
+    usage: 'install --dir DIR [--from DIR|TARBALL] [plugin...]',
     summary: 'put the plugin executables in DIR (default: every plugin), never writing into a running one',
-    options: ['--dir DIR               where to install (usually /opt/cni/bin)', '--from DIR              where the executables are (default: beside cnictl)'],
-    example: 'cnictl install --dir /opt/cni/bin bridge host-local portmap',
+    options: [
+      '--dir DIR               where to install (usually /opt/cni/bin)',
+      '--from DIR|TARBALL      the executables: a dir (default: beside cnictl) or a release tarball,',
+      '                        verified against the .sha256/.sha512 beside it and this machine\'s architecture',
+    ],
+    example: 'cnictl install --dir /opt/cni/bin --from cni-ts-linux-amd64-v0.1.0.tgz',
   },
   validate: {
     usage: 'validate [--conf-dir DIR] [--cni-path DIRS] [--json] [FILE|DIR|net]',
