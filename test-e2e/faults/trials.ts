@@ -35,12 +35,16 @@ export function random(seed: number): () => number {
 
 /**
  * The node after a call, once the kernel has finished: a namespace deleted a moment ago takes its
- * veth peers on the node with it a little later (namespace teardown runs asynchronously), so
- * links alone that differ are looked at again for up to a second before they count as left.
+ * veth peers on the node with it later, from the kernel's namespace clean-up work queue, which
+ * runs one batch at a time for every namespace of the machine. It takes tens of milliseconds on
+ * an idle node and seconds when the machine is loaded, so links alone that differ are looked at
+ * again until a generous deadline before they count as left; anything else counts at once.
  */
+const LINK_TEARDOWN_MS = 10_000;
 async function settledSnapshot(node: FaultNode, before: Snapshot): Promise<Snapshot> {
+  const deadline = Date.now() + LINK_TEARDOWN_MS;
   let snap = takeSnapshot(node.places);
-  for (let i = 0; i < 10; i++) {
+  while (Date.now() < deadline) {
     const left = leaks(before, snap);
     if (left.size !== 1 || !left.has('link')) break;
     await new Promise((r) => setTimeout(r, 100));

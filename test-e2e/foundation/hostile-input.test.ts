@@ -71,7 +71,7 @@ describe('bad config values are refused before any side effect', () => {
 
   for (const [what, plugin, config, cniArgs, code, msg] of cases) {
     it(`${what}: code ${code} naming the field, nothing made`, () => {
-      const argv = ['nsenter', `--net=${node}`, '--', ...STANDALONE.argv(plugin)];
+      const argv: [string, ...string[]] = ['nsenter', `--net=${node}`, '--', ...STANDALONE.argv(plugin)];
       const r = exec(argv, { ...ADD_ENV, CNI_NETNS: pod, CNI_CONTAINERID: 'ctscf-1', CNI_ARGS: cniArgs }, JSON.stringify(config));
       const err = parseError(r);
       expect(err.code).toBe(code);
