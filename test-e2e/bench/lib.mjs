@@ -265,6 +265,19 @@ export function podChain(scratch, label, { conflist, binDir, pods, capabilityArg
 }
 
 /**
+ * One lifecycle of pod `i` for every contender, its samples then dropped: the first ADD on a node
+ * creates its bridge (and the first portmap ADD the shared chains), which no later pod pays.
+ */
+export function warmUp(contenders, i) {
+  for (const c of Object.values(contenders)) {
+    c.add(i);
+    c.del(i);
+    c.delAgain(i);
+    for (const s of Object.values(c.steps)) s.wall.length = s.cpu.length = 0;
+  }
+}
+
+/**
  * The runtime's lifecycle of one pod per round for every contender, interleaved: ADD, DEL with
  * the netns, DEL with an empty netns (containerd's RemovePodSandbox). Returns, per contender,
  * { add, del, delAgain, lifecycle } samples. `calls` ({ name: fn }) run once per round in the

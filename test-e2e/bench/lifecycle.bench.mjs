@@ -4,7 +4,7 @@
 // portmap(one tcp hostPort) on iptables, and the flannel chain with one hostPort. The second
 // DEL finds nothing left: its rows are the "repeated DEL" rows.
 import { join } from 'node:path';
-import { DIST_BIN, benchScratch, flannelNode, lifecycles, versionCalls, podChain, referenceBinDir, report, secondDels } from './lib.mjs';
+import { DIST_BIN, benchScratch, flannelNode, lifecycles, versionCalls, podChain, warmUp, referenceBinDir, report, secondDels } from './lib.mjs';
 
 const PODS = Number(process.env.BENCH_LIFECYCLE_PODS ?? 30);
 
@@ -32,12 +32,7 @@ export default async function bench() {
       flannelOurs: chain('fo', flannel, DIST_BIN),
       flannelRef: chain('fr', delegate, goBin),
     };
-    for (const c of Object.values(contenders)) {
-      c.add(PODS - 1);
-      c.del(PODS - 1);
-      c.delAgain(PODS - 1);
-      for (const s of Object.values(c.steps)) s.wall.length = s.cpu.length = 0;
-    }
+    warmUp(contenders, PODS - 1);
     const runs = await lifecycles(PODS - 1, contenders, versionCalls(contenders.ours.node));
     const starts = { ours: runs.oursVersion, reference: runs.referenceVersion };
     for (const [name, key, first] of [

@@ -9,7 +9,7 @@
 // netns, as containerd's RemovePodSandbox sends it), wall and CPU per verb, per plugin and per
 // lifecycle, beside the bare start of each side's executables (VERSION).
 import { join } from 'node:path';
-import { DIST_BIN, benchScratch, flannelNode, lifecycles, versionCalls, median, podChain, referenceBinDir, report, secondDels } from './lib.mjs';
+import { DIST_BIN, benchScratch, flannelNode, lifecycles, versionCalls, median, podChain, warmUp, referenceBinDir, report, secondDels } from './lib.mjs';
 
 const PODS = Number(process.env.BENCH_LIGHT_PODS ?? 30);
 /** Another build's plugin dir (e.g. main's dist/bin, copied aside): its kube-flannel rows beside ours. */
@@ -38,13 +38,7 @@ export default async function bench() {
       plainRef: podChain(scratch, 'pr', { conflist: conflist(plain('pr')), binDir: goBin, pods: PODS }),
       ...(BASELINE && { flannelBaseline: podChain(scratch, 'fb', { conflist: conflist(flannel('fb')), binDir: BASELINE, pods: PODS }) }),
     };
-    // One warm-up lifecycle each: the first ADD on a node creates its bridge.
-    for (const c of Object.values(contenders)) {
-      c.add(PODS - 1);
-      c.del(PODS - 1);
-      c.delAgain(PODS - 1);
-      for (const s of Object.values(c.steps)) s.wall.length = s.cpu.length = 0;
-    }
+    warmUp(contenders, PODS - 1);
     const runs = await lifecycles(PODS - 1, contenders, versionCalls(contenders.flannelOurs.node));
     const starts = { ours: runs.oursVersion, reference: runs.referenceVersion };
     const twoStarts = { wall: 2 * median(starts.ours.wall), cpu: 2 * median(starts.ours.cpu) };
