@@ -5,7 +5,7 @@ import { parseArgs } from '../cli/options.ts';
 import { out, UsageError } from '../cli/output.ts';
 import { confDir } from '../cli/runtime-options.ts';
 import { COMMANDS } from '../cli/usage.ts';
-import { loadAll, type NetworkList } from '../conf/load.ts';
+import { loadAll, usedLists, type NetworkList } from '../conf/load.ts';
 import { ResultCache } from '../runtime/cache.ts';
 import { readFirewall } from '../state/firewall.ts';
 import { ipamStore, networkState, STATE_DEFAULTS, type NetworkState } from '../state/inventory.ts';
@@ -67,9 +67,7 @@ export async function listCommand(argv: readonly string[], env: Env = process.en
   const [net, ...extra] = a.positionals;
   if (extra.length > 0) throw new UsageError(`usage: cnictl ${COMMANDS.list!.usage}`);
   const dir = confDir(a, env);
-  const seen = new Set<string>();
-  // The first file of a name is the one a runtime uses; later ones are shadowed.
-  const lists = loadAll(dir).flatMap((e) => (e.list && !seen.has(e.list.name) && seen.add(e.list.name) ? [e.list] : []));
+  const lists = usedLists(loadAll(dir));
   const chosen = net === undefined ? lists : lists.filter((l) => l.name === net);
   if (net !== undefined && chosen.length === 0) throw new UsageError(`no network named "${net}" in ${dir}`);
   const cache = new ResultCache(a.options.get('cache-dir'));

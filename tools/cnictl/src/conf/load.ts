@@ -66,6 +66,13 @@ export function loadAll(dir: string): Array<{ file: string; list?: NetworkList; 
   });
 }
 
+/** The list of each name a runtime uses: the first file of a name; later ones are shadowed. */
+export function usedLists(entries: ReadonlyArray<{ list?: NetworkList }>): NetworkList[] {
+  const byName = new Map<string, NetworkList>();
+  for (const { list } of entries) if (list && !byName.has(list.name)) byName.set(list.name, list);
+  return [...byName.values()];
+}
+
 function parseJsonObject(bytes: Buffer, file: string): Record<string, unknown> {
   let raw: unknown;
   try {

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { loadAll, type NetworkList } from '../conf/load.ts';
+import { loadAll, usedLists, type NetworkList } from '../conf/load.ts';
 import type { PluginInvoker } from '../runtime/invoke.ts';
 import { ResultCache } from '../runtime/cache.ts';
 import type { CommandRunner } from '@cni-ts/linux/run';
@@ -69,13 +69,8 @@ export async function loadNode(o: NodeOptions): Promise<Node> {
   }
   const cache = new ResultCache(o.cacheDir);
   const firewall = await readFirewall(o.host);
-  const seen = new Set<string>();
   const states = new Map<string, NetworkState>();
-  for (const e of entries) {
-    if (!e.list || seen.has(e.list.name)) continue;
-    seen.add(e.list.name);
-    states.set(e.list.name, networkState(e.list, cache, firewall, o.defaults));
-  }
+  for (const list of usedLists(entries)) states.set(list.name, networkState(list, cache, firewall, o.defaults));
   return {
     confDir: o.confDir,
     binDirs: o.binDirs,
