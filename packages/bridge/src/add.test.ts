@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CallContext } from '@cni-ts/core';
+import { testCallContext } from '@cni-ts/core/testing/call-context';
 import { RecordingRunner, type RecordedCall, type RunResult } from '@cni-ts/linux/run';
 import { add } from './add.ts';
 
@@ -10,18 +11,8 @@ import { add } from './add.ts';
 const netns = join(mkdtempSync(join(tmpdir(), 'bridge-add-')), 'ns');
 writeFileSync(netns, '');
 
-const ctx = (config: Record<string, unknown> = {}): CallContext => ({
-  command: 'ADD',
-  env: {},
-  containerId: 'c1',
-  netns,
-  ifName: 'eth0',
-  path: [],
-  cniArgs: '',
-  config: { cniVersion: '1.0.0', name: 'n', type: 'bridge', bridge: 'br0', ...config },
-  version: '1.0.0',
-  log: () => undefined,
-});
+const ctx = (config: Record<string, unknown> = {}): CallContext =>
+  testCallContext({ netns, config: { cniVersion: '1.0.0', name: 'n', type: 'bridge', bridge: 'br0', ...config }, version: '1.0.0' });
 
 const EXISTING = JSON.stringify([{ ifindex: 3, ifname: 'br0', address: '02:00:00:00:00:99', flags: ['UP'], linkinfo: { info_kind: 'bridge' }, addr_info: [] }]);
 const NO_BRIDGE = { code: 255, stderr: 'Error: argument "br0" is wrong: Device does not exist\n' };

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CniError, ErrorCode, type CallContext, type Result } from '@cni-ts/core';
+import { testCallContext } from '@cni-ts/core/testing/call-context';
 import { RecordingRunner, type RunResult } from '@cni-ts/linux/run';
 import { add, check, del } from './verbs.ts';
 
@@ -12,19 +13,8 @@ const netns = join(dir, 'ns');
 writeFileSync(netns, '');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const ctx = (over: Partial<CallContext> = {}): CallContext => ({
-  command: 'ADD',
-  env: {},
-  containerId: 'c1',
-  netns,
-  ifName: 'eth0',
-  path: [],
-  cniArgs: '',
-  config: { cniVersion: '1.1.0', name: 'lo', type: 'loopback' },
-  version: '1.1.0',
-  log: () => undefined,
-  ...over,
-});
+const ctx = (over: Partial<CallContext> = {}): CallContext =>
+  testCallContext({ netns, config: { cniVersion: '1.1.0', name: 'lo', type: 'loopback' }, version: '1.1.0', ...over });
 
 const link = (flags: string[], addrs: Array<{ family: string; local: string; prefixlen: number }>): string =>
   JSON.stringify([{ ifindex: 1, ifname: 'lo', address: '00:00:00:00:00:00', flags, addr_info: addrs }]);

@@ -1,7 +1,6 @@
 import type { Family } from '@cni-ts/core/net/ip';
-import { NetlinkError } from '../netlink/errors.ts';
 import { chainExists, deleteInTransaction, listRulesWithHandles, type RuleExpressions } from '../netlink/nftables.ts';
-import { canUseNetlink, NETLINK_NETFILTER, withNetlink } from '../netlink/socket.ts';
+import { askNetfilter } from '../netlink/socket.ts';
 import { iptablesTool } from './iptables.ts';
 import { iptablesNftFamily, isNftVariant, jumpTarget } from './iptables-nft.ts';
 
@@ -22,14 +21,9 @@ export function iptablesIsNft(family: Family): boolean {
  * refusal by the kernel): the caller reads the table with iptables-save.
  */
 export async function iptablesChainsPresent(family: Family, table: string, chains: readonly string[]): Promise<boolean[] | undefined> {
-  if (!iptablesIsNft(family) || !(await canUseNetlink())) return undefined;
+  if (!iptablesIsNft(family)) return undefined;
   const nft = iptablesNftFamily(family);
-  try {
-    return withNetlink(NETLINK_NETFILTER, (nl) => chains.map((chain) => chainExists(nl, nft, table, chain)));
-  } catch (err) {
-    if (err instanceof NetlinkError) return undefined;
-    throw err;
-  }
+  return askNetfilter((nl) => chains.map((chain) => chainExists(nl, nft, table, chain)), undefined);
 }
 
 /** True only when it is known that none of `chains` is there: a DEL then has nothing of them to remove and starts no process. */
@@ -54,22 +48,17 @@ export async function removeIptablesChain(
   from: readonly string[],
   expected: (jumps: RuleExpressions[]) => boolean,
 ): Promise<boolean> {
-  if (!iptablesIsNft(family) || !(await canUseNetlink())) return false;
+  if (!iptablesIsNft(family)) return false;
   const nft = iptablesNftFamily(family);
-  try {
-    return withNetlink(NETLINK_NETFILTER, (nl) => {
-      if (!chainExists(nl, nft, table, chain)) return false;
-      const jumps = from.flatMap((source) =>
-        listRulesWithHandles(nl, nft, table, source)
-          .filter((r) => jumpTarget(r.expressions) === chain)
-          .map((r) => ({ chain: source, ...r })),
-      );
-      if (!expected(jumps.map((j) => j.expressions))) return false;
-      deleteInTransaction(nl, nft, table, { rules: jumps, chains: [chain] });
-      return true;
-    });
-  } catch (err) {
-    if (err instanceof NetlinkError) return false;
-    throw err;
-  }
+  return askNetfilter((nl) => {
+    if (!chainExists(nl, nft, table, chain)) return false;
+    const jumps = from.flatMap((source) =>
+      listRulesWithHandles(nl, nft, table, source)
+        .filter((r) => jumpTarget(r.expressions) === chain)
+        .map((r) => ({ chain: source, ...r })),
+    );
+    if (!expected(jumps.map((j) => j.expressions))) return false;
+    deleteInTransaction(nl, nft, table, { rules: jumps, chains: [chain] });
+    return true;
+  }, false);
 }

@@ -1,6 +1,5 @@
-import { NetlinkError } from '../netlink/errors.ts';
 import { listRuleComments } from '../netlink/nftables.ts';
-import { canUseNetlink, NETLINK_NETFILTER, withNetlink } from '../netlink/socket.ts';
+import { askNetfilter } from '../netlink/socket.ts';
 
 /**
  * Whether some rule of an nftables chain has a comment that `match` accepts, asked over
@@ -9,11 +8,5 @@ import { canUseNetlink, NETLINK_NETFILTER, withNetlink } from '../netlink/socket
  * interrupted by a concurrent change), so that the caller asks `nft`.
  */
 export async function nftChainHasComment(family: string, table: string, chain: string, match: (comment: string) => boolean): Promise<boolean | undefined> {
-  if (!(await canUseNetlink())) return undefined;
-  try {
-    return withNetlink(NETLINK_NETFILTER, (nl) => listRuleComments(nl, family, table, chain).some((c) => c !== undefined && match(c)));
-  } catch (err) {
-    if (err instanceof NetlinkError) return undefined;
-    throw err;
-  }
+  return askNetfilter((nl) => listRuleComments(nl, family, table, chain).some((c) => c !== undefined && match(c)), undefined);
 }

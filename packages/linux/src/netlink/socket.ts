@@ -103,6 +103,20 @@ export function withNetlink<T>(protocol: number, use: (nl: NetlinkSocket) => T):
   }
 }
 
+/**
+ * Run `use` over a fresh nfnetlink socket when this process can open one; `unknown` when it
+ * cannot (the Node bundle) or the kernel refuses (NetlinkError), so that the caller asks the tools.
+ */
+export async function askNetfilter<T, U>(use: (nl: NetlinkSocket) => T, unknown: U): Promise<T | U> {
+  if (!(await canUseNetlink())) return unknown;
+  try {
+    return withNetlink(NETLINK_NETFILTER, use);
+  } catch (err) {
+    if (err instanceof NetlinkError) return unknown;
+    throw err;
+  }
+}
+
 class LibcNetlinkSocket implements NetlinkSocket {
   private seq = Math.floor(Date.now() / 1000) >>> 0;
   private readonly buffer = new Uint8Array(RECEIVE_BUFFER);

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { SpawnRunner } from '@cni-ts/linux/run';
-import { parseArgs } from '../cli/options.ts';
+import { SpawnRunner, type CommandRunner } from '@cni-ts/linux/run';
+import { parseArgs, type ParsedArgs } from '../cli/options.ts';
 import { out, UsageError } from '../cli/output.ts';
 import { cniPath, confDir } from '../cli/runtime-options.ts';
 import { COMMANDS } from '../cli/usage.ts';
@@ -25,6 +25,19 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 const VALUED = ['conf-dir', 'bin-dir', 'cni-path', 'cache-dir', 'data-dir', 'subnet-file', 'netns'];
 const FLAGS = ['json', 'fix', 'dry-run', 'active'];
+
+/** The node as the conf, plugin, cache and state options given (doctor and sysdump) describe it. */
+export function loadNodeFromArgs(a: ParsedArgs, env: Env, host: CommandRunner): Promise<Node> {
+  const bin = a.options.get('bin-dir');
+  return loadNode({
+    confDir: confDir(a, env),
+    binDirs: bin ? bin.split(':').filter(Boolean) : cniPath(a, env),
+    cacheDir: a.options.get('cache-dir') ?? DEFAULT_CACHE_DIR,
+    defaults: { dataDir: a.options.get('data-dir') ?? STATE_DEFAULTS.dataDir, subnetFile: a.options.get('subnet-file') ?? STATE_DEFAULTS.subnetFile },
+    host,
+    invoker: new ExecInvoker(),
+  });
+}
 
 /** Every passive check, in the order an operator would look. */
 export async function runChecks(node: Node): Promise<Finding[]> {
@@ -55,15 +68,7 @@ export async function doctorCommand(argv: readonly string[], env: Env = process.
     if (r.error) throw new UsageError(`cannot enter ${netns}: ${r.error.message}`);
     return r.status ?? 1;
   }
-  const bin = a.options.get('bin-dir');
-  const node = await loadNode({
-    confDir: confDir(a, env),
-    binDirs: bin ? bin.split(':').filter(Boolean) : cniPath(a, env),
-    cacheDir: a.options.get('cache-dir') ?? DEFAULT_CACHE_DIR,
-    defaults: { dataDir: a.options.get('data-dir') ?? STATE_DEFAULTS.dataDir, subnetFile: a.options.get('subnet-file') ?? STATE_DEFAULTS.subnetFile },
-    host: new SpawnRunner(),
-    invoker: new ExecInvoker(),
-  });
+  const node = await loadNodeFromArgs(a, env, new SpawnRunner());
   const findings = await runChecks(node);
   if (a.flags.has('active')) findings.push(...(await activeChecks(node)));
   if (a.flags.has('fix')) {

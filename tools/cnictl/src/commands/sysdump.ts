@@ -4,15 +4,10 @@ import { join, resolve } from 'node:path';
 import { SpawnRunner } from '@cni-ts/linux/run';
 import { parseArgs } from '../cli/options.ts';
 import { err, out, UsageError } from '../cli/output.ts';
-import { cniPath, confDir } from '../cli/runtime-options.ts';
 import { COMMANDS } from '../cli/usage.ts';
-import { loadNode } from '../doctor/context.ts';
 import { findingsJson } from '../doctor/report.ts';
-import { DEFAULT_CACHE_DIR } from '../runtime/cache.ts';
-import { ExecInvoker } from '../runtime/invoke.ts';
-import { STATE_DEFAULTS } from '../state/inventory.ts';
 import { collect } from '../sysdump/collect.ts';
-import { runChecks } from './doctor.ts';
+import { loadNodeFromArgs, runChecks } from './doctor.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -24,14 +19,7 @@ export async function sysdumpCommand(argv: readonly string[], env: Env = process
   const name = `cni-sysdump-${hostname()}-${stamp}`;
   const output = resolve(a.options.get('output') ?? `${name}.tar.gz`);
   const host = new SpawnRunner();
-  const node = await loadNode({
-    confDir: confDir(a, env),
-    binDirs: cniPath(a, env),
-    cacheDir: a.options.get('cache-dir') ?? DEFAULT_CACHE_DIR,
-    defaults: { dataDir: a.options.get('data-dir') ?? STATE_DEFAULTS.dataDir, subnetFile: a.options.get('subnet-file') ?? STATE_DEFAULTS.subnetFile },
-    host,
-    invoker: new ExecInvoker(),
-  });
+  const node = await loadNodeFromArgs(a, env, host);
   const work = mkdtempSync(join(tmpdir(), 'cni-sysdump-'));
   try {
     const errors = await collect(join(work, name), node, host, findingsJson(await runChecks(node)));
