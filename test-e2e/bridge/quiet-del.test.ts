@@ -1,9 +1,10 @@
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NetnsFixture } from '@cni-ts/linux/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DIST_BIN, inNetns, runPlugin, type PluginCall } from '../lib/exec.ts';
+import { takeCalls } from '../lib/call-log.ts';
 
 // A DEL that finds nothing to remove (a pod without masquerade or hostPorts, the runtime's second
 // DEL) decides so in-process, over rtnetlink and nfnetlink, and starts no process; a DEL that
@@ -48,13 +49,7 @@ describe.each<Backend>(['iptables-nft', 'iptables-legacy', 'nftables'])('DEL on 
   });
 
   /** The processes the plugins started since the last look. */
-  const started = (): string[] => {
-    const log = join(tools, 'calls');
-    if (!existsSync(log)) return [];
-    const calls = readFileSync(log, 'utf8').split('\n').filter(Boolean);
-    rmSync(log);
-    return calls;
-  };
+  const started = (): string[] => takeCalls(join(tools, 'calls'));
 
   const conflist = (heavy: boolean) => ({
     cniVersion: '1.0.0',

@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NetnsFixture } from '@cni-ts/linux/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DIST_BIN, inNetns, REPO_ROOT, runPlugin, startPlugin, type PluginCall } from '../lib/exec.ts';
 import { savedRules } from './lib.ts';
+import { takeCalls } from '../lib/call-log.ts';
 
 // On a node whose iptables is iptables-nft, the executable learns over nfnetlink that the shared
 // chains and rules are in place and then writes only the container's own rules, without an
@@ -38,13 +39,7 @@ describe('portmap ADD on iptables-nft: the shared rules read over nfnetlink', ()
   });
 
   /** The save tools run since the last look (none: no file). */
-  const saves = (): string[] => {
-    const log = join(tools, 'calls');
-    if (!existsSync(log)) return [];
-    const calls = readFileSync(log, 'utf8').split('\n').filter(Boolean);
-    rmSync(log);
-    return calls;
-  };
+  const saves = (): string[] => takeCalls(join(tools, 'calls'));
   const prevResult = (n: number, v6 = false) => ({
     cniVersion: '1.0.0',
     interfaces: [{ name: 'eth0', sandbox: pod }],
