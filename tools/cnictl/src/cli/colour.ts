@@ -1,6 +1,5 @@
 import { isatty } from 'node:tty';
-
-type Env = Readonly<Record<string, string | undefined>>;
+import type { Env } from './runtime-options.ts';
 
 /** Colour only for a person at a terminal: never into a pipe or file, never with NO_COLOR set (no-color.org). */
 export function colourOn(fd: number, env: Env = process.env): boolean {

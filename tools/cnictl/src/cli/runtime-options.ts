@@ -9,7 +9,8 @@ export const DEFAULT_CNI_PATH = '/opt/cni/bin';
 /** Options shared by the commands that run plugins. */
 export const RUNTIME_OPTIONS = ['conf-dir', 'cni-path', 'cache-dir', 'ifname', 'container-id', 'cap-args', 'args', 'valid-attachments'] as const;
 
-type Env = Readonly<Record<string, string | undefined>>;
+/** The process environment as the commands read it (tests pass their own). */
+export type Env = Readonly<Record<string, string | undefined>>;
 
 export const confDir = (a: ParsedArgs, env: Env): string => a.options.get('conf-dir') ?? (env.NETCONFPATH || DEFAULT_CONF_DIR);
 

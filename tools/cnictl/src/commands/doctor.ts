@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { SpawnRunner, type CommandRunner } from '@cni-ts/linux/run';
 import { parseArgs, type ParsedArgs } from '../cli/options.ts';
 import { out, UsageError } from '../cli/output.ts';
-import { cniPath, confDir } from '../cli/runtime-options.ts';
+import { cniPath, confDir, type Env } from '../cli/runtime-options.ts';
 import { COMMANDS } from '../cli/usage.ts';
 import { activeChecks } from '../doctor/active.ts';
 import { checkConf } from '../doctor/checks/conf.ts';
@@ -20,8 +20,6 @@ import { selfDir } from '../install/install.ts';
 import { DEFAULT_CACHE_DIR } from '../runtime/cache.ts';
 import { ExecInvoker } from '../runtime/invoke.ts';
 import { STATE_DEFAULTS } from '../state/inventory.ts';
-
-type Env = Readonly<Record<string, string | undefined>>;
 
 const VALUED = ['conf-dir', 'bin-dir', 'cni-path', 'cache-dir', 'data-dir', 'subnet-file', 'netns'];
 const FLAGS = ['json', 'fix', 'dry-run', 'active'];

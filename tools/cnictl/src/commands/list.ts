@@ -3,15 +3,13 @@ import { SpawnRunner, type CommandRunner } from '@cni-ts/linux/run';
 import { painter } from '../cli/colour.ts';
 import { parseArgs } from '../cli/options.ts';
 import { out, UsageError } from '../cli/output.ts';
-import { confDir } from '../cli/runtime-options.ts';
+import { confDir, type Env } from '../cli/runtime-options.ts';
 import { COMMANDS } from '../cli/usage.ts';
 import { loadAll, usedLists, type NetworkList } from '../conf/load.ts';
 import { ResultCache } from '../runtime/cache.ts';
 import { readFirewall } from '../state/firewall.ts';
 import { ipamStore, networkState, STATE_DEFAULTS, type NetworkState } from '../state/inventory.ts';
 import { rangeUsage, type RangeUsage } from '../state/usage.ts';
-
-type Env = Readonly<Record<string, string | undefined>>;
 
 /** One container interface as the node knows it: from the result cache, the IPAM store, or both. */
 export interface ListedAttachment {

@@ -1,6 +1,6 @@
 import { validateContainerId, validateIfName } from '@cni-ts/core';
 import { SpawnRunner, type CommandRunner } from '@cni-ts/linux/run';
-import { capabilityArgs, cniPath, confDir, defaultContainerId, netnsPath, parsePairs, RUNTIME_OPTIONS } from '../cli/runtime-options.ts';
+import { capabilityArgs, cniPath, confDir, defaultContainerId, netnsPath, parsePairs, RUNTIME_OPTIONS, type Env } from '../cli/runtime-options.ts';
 import { COMMANDS } from '../cli/usage.ts';
 import { GC_FLAGS, gcCommand } from './gc.ts';
 import { parseArgs } from '../cli/options.ts';
@@ -13,8 +13,6 @@ import { TimingInvoker } from '../runtime/timing.ts';
 
 export type NetworkVerb = 'add' | 'check' | 'del' | 'gc' | 'status';
 export const NETWORK_VERBS: readonly NetworkVerb[] = ['add', 'check', 'del', 'gc', 'status'];
-
-type Env = Readonly<Record<string, string | undefined>>;
 
 /** `cnictl add|check|del|gc|status <net> [<netns>] [options]`: run a network list like a runtime. */
 export async function networkCommand(

@@ -8,8 +8,7 @@ import { COMMANDS } from '../cli/usage.ts';
 import { findingsJson } from '../doctor/report.ts';
 import { collect } from '../sysdump/collect.ts';
 import { loadNodeFromArgs, runChecks } from './doctor.ts';
-
-type Env = Readonly<Record<string, string | undefined>>;
+import type { Env } from '../cli/runtime-options.ts';
 
 /** `cnictl sysdump [-o FILE]`: everything a maintainer asks for, as one .tar.gz. */
 export async function sysdumpCommand(argv: readonly string[], env: Env = process.env): Promise<number> {

@@ -1,12 +1,10 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from '../cli/options.ts';
 import { out, UsageError } from '../cli/output.ts';
-import { cniPath, confDir } from '../cli/runtime-options.ts';
+import { cniPath, confDir, type Env } from '../cli/runtime-options.ts';
 import { ExecInvoker, type PluginInvoker } from '../runtime/invoke.ts';
 import { exitCode, formatText } from '../validate/findings.ts';
 import { validate } from '../validate/run.ts';
-
-type Env = Readonly<Record<string, string | undefined>>;
 
 /**
  * `cnictl validate [--conf-dir D] [--cni-path P] [--json] [FILE|DIR|net]`: the conf dir (or a
